@@ -1,0 +1,144 @@
+"""Kotliar-Anderson-Stein couplings K_ij = J_ij / d_ij**alpha.
+
+Conventions
+-----------
+- Sites i = 0..L-1. ``distance="periodic"``: minimum-image ring distance
+  d_ij = min(|i-j|, L-|i-j|); ``distance="open"``: d_ij = |i-j|.
+- One Gaussian J_ij ~ N(0, 1) per unordered pair i < j, drawn as a flat vector in row-major
+  upper-triangle order (pair (i, j) at index i*L - i*(i+1)/2 + j - i - 1). The matrix is symmetric
+  by construction; an unsymmetrised L x L matrix is never drawn.
+- The same J vector serves every alpha (common random numbers).
+- ``pair_sum="unordered"``: H_zz = sum_{i<j} K_ij Z_i Z_j (the paper's convention, default);
+  ``pair_sum="ordered"``: H_zz = sum_{i != j} K_ij Z_i Z_j, which doubles every K_ij.
+- Local fields phi_i = sum_{j != i} K_ij Z_j; the classical energy is E = (1/2) sum_i Z_i phi_i.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .seeds import rng_for
+
+DISTANCES = ("periodic", "open")
+PAIR_SUMS = ("unordered", "ordered")
+
+
+def check_alpha(alpha: float) -> float:
+    """Validate alpha in (0.5, 1] (the spin-glass range of the model)."""
+    a = float(alpha)
+    if not (0.5 < a <= 1.0):
+        raise ValueError(f"alpha must be in (0.5, 1]; got {alpha}")
+    return a
+
+
+def n_pairs(L: int) -> int:
+    """Number of unordered pairs L(L-1)/2."""
+    return L * (L - 1) // 2
+
+
+def distance_matrix(L: int, distance: str = "periodic") -> np.ndarray:
+    """Integer distances d_ij, shape (L, L), zero on the diagonal."""
+    if distance not in DISTANCES:
+        raise ValueError(f"distance must be one of {DISTANCES}; got {distance!r}")
+    i = np.arange(L)
+    d = np.abs(i[:, None] - i[None, :])
+    if distance == "periodic":
+        d = np.minimum(d, L - d)
+    return d
+
+
+def distance_weights(L: int, alpha: float, distance: str = "periodic", pair_sum: str = "unordered"):
+    """w[d] = s * d**(-alpha) for d = 0..L-1 (w[0] = 0), s = 2 for ordered pair sums, else 1."""
+    if pair_sum not in PAIR_SUMS:
+        raise ValueError(f"pair_sum must be one of {PAIR_SUMS}; got {pair_sum!r}")
+    if distance not in DISTANCES:
+        raise ValueError(f"distance must be one of {DISTANCES}; got {distance!r}")
+    w = np.zeros(L, dtype=np.float64)
+    d = np.arange(1, L, dtype=np.float64)
+    w[1:] = d ** (-float(alpha))
+    if pair_sum == "ordered":
+        w *= 2.0
+    return w
+
+
+def sigma_L(L: int, alpha: float, distance: str = "periodic", pair_sum: str = "unordered") -> float:
+    """Exact infinite-temperature field std: sigma_L**2 = sum_{j != i} (s * d_ij**-alpha)**2.
+
+    For ``periodic`` this is the same for every site; for ``open`` the value of the central site
+    i = L // 2 is returned. As L -> infinity it tends to s * sqrt(2 zeta(2 alpha)).
+    """
+    w = distance_weights(L, alpha, distance, pair_sum)
+    i = L // 2
+    d = distance_matrix(L, distance)[i]
+    return float(np.sqrt(np.sum(w[d] ** 2)))
+
+
+def sigma_inf(alpha: float, pair_sum: str = "unordered") -> float:
+    """Thermodynamic-limit std sqrt(2 zeta(2 alpha)) (times 2 for ordered pair sums)."""
+    from scipy.special import zeta
+
+    s = 2.0 if pair_sum == "ordered" else 1.0
+    return s * float(np.sqrt(2.0 * zeta(2.0 * float(alpha))))
+
+
+def draw_J_pairs(base_seed: int, L: int, realization: int) -> np.ndarray:
+    """The L(L-1)/2 Gaussian couplings of realization ``realization`` (float64, upper-triangle order).
+
+    Seeded by ``derive_seed(base_seed, "couplings", L, realization)``.
+    """
+    rng = rng_for(base_seed, "couplings", L, realization)
+    return rng.standard_normal(n_pairs(L))
+
+
+@njit(cache=True)
+def _fill_K(J, w, L, periodic, K):
+    idx = 0
+    for i in range(L):
+        K[i, i] = 0.0
+        for j in range(i + 1, L):
+            d = j - i
+            if periodic and L - d < d:
+                d = L - d
+            v = J[idx] * w[d]
+            K[i, j] = v
+            K[j, i] = v
+            idx += 1
+
+
+def coupling_matrix(
+    J_pairs: np.ndarray,
+    L: int,
+    alpha: float,
+    distance: str = "periodic",
+    pair_sum: str = "unordered",
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """Symmetric K_ij = s J_ij / d_ij**alpha, shape (L, L), float64, zero diagonal.
+
+    Parameters
+    ----------
+    J_pairs : ndarray, shape (L(L-1)/2,)
+        Couplings in row-major upper-triangle order (see module docstring).
+    out : ndarray, shape (L, L), optional
+        Buffer to fill (avoids re-allocation across alphas and realizations).
+    """
+    if J_pairs.shape != (n_pairs(L),):
+        raise ValueError(f"J_pairs must have shape ({n_pairs(L)},) for L={L}; got {J_pairs.shape}")
+    w = distance_weights(L, alpha, distance, pair_sum)
+    if out is None:
+        out = np.empty((L, L), dtype=np.float64)
+    _fill_K(np.ascontiguousarray(J_pairs, dtype=np.float64), w, L, distance == "periodic", out)
+    return out
+
+
+def coupling_matrix_reference(J_pairs, L, alpha, distance="periodic", pair_sum="unordered"):
+    """Slow numpy construction of K (independent of the numba filler), for tests."""
+    d = distance_matrix(L, distance).astype(float)
+    K = np.zeros((L, L))
+    iu = np.triu_indices(L, 1)
+    K[iu] = J_pairs
+    K = K + K.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        K = np.where(d > 0, K / d**alpha, 0.0)
+    return K * (2.0 if pair_sum == "ordered" else 1.0)

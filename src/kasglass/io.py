@@ -1,0 +1,117 @@
+"""Parquet I/O with provenance, atomic writes and clear errors for damaged files."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import __version__
+
+
+class DamagedTableError(RuntimeError):
+    """A Parquet file exists but cannot be read (truncated, corrupted, or not Parquet)."""
+
+
+def git_revision(start: str | os.PathLike | None = None) -> str:
+    """Git revision of the checkout containing ``start`` (``"unknown"`` outside a git checkout)."""
+    cwd = Path(start) if start else Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10
+        )
+        rev = out.stdout.strip()
+        if out.returncode != 0 or not rev:
+            return "unknown"
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd, capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
+        return rev + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def provenance(preset: str, base_seed: int, **extra) -> dict:
+    """Provenance record stored in every figure table (columns and Parquet metadata)."""
+    rec = {
+        "preset": str(preset),
+        "base_seed": int(base_seed),
+        "kasglass_version": __version__,
+        "git_revision": git_revision(),
+    }
+    rec.update(extra)
+    return rec
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike, prov: dict | None = None) -> None:
+    """Write ``df`` to Parquet atomically (temporary file + rename), optionally with provenance.
+
+    With ``prov``, its scalar entries are appended as constant columns (so a user with pandas sees
+    them) and the whole record is stored as JSON in the file's metadata under ``kasglass``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df = df.copy()
+    if prov:
+        for k, v in prov.items():
+            if k not in df.columns and isinstance(v, (str, int, float, bool)):
+                df[k] = v
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if prov:
+        meta = dict(table.schema.metadata or {})
+        meta[b"kasglass"] = json.dumps(prov, sort_keys=True).encode()
+        table = table.replace_schema_metadata(meta)
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a Parquet table; a damaged file raises :class:`DamagedTableError` naming the file."""
+    try:
+        return pq.read_table(path, columns=columns).to_pandas()
+    except FileNotFoundError:
+        raise
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DamagedTableError(
+            f"{path} is not a readable Parquet file ({exc}); delete it and rerun the workflow "
+            "(snakemake --rerun-incomplete) to rebuild it"
+        ) from exc
+
+
+def read_tables(paths, columns=None) -> pd.DataFrame:
+    """Concatenate several Parquet tables in the given order."""
+    frames = [read_table(p, columns) for p in paths]
+    frames = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def read_provenance(path: str | os.PathLike) -> dict:
+    """The provenance record stored by :func:`write_table` (empty dict if none)."""
+    meta = pq.read_schema(path).metadata or {}
+    raw = meta.get(b"kasglass")
+    return json.loads(raw) if raw else {}
+
+
+def setup_logging(log_path: str | os.PathLike | None) -> logging.Logger:
+    """Send ``kasglass`` logging to ``log_path`` (and stderr) with timestamps; returns the root logger."""
+    root = logging.getLogger()
+    root.handlers.clear()
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w"))
+    for h in handlers:
+        h.setFormatter(fmt)
+        root.addHandler(h)
+    root.setLevel(logging.INFO)
+    return root

@@ -1,0 +1,1 @@
+# Stage "avalanche": rules are added by the issue that builds it.

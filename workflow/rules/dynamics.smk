@@ -1,0 +1,1 @@
+# Stage "dynamics": rules are added by the issue that builds it.

@@ -1,0 +1,1 @@
+# Stage "ed": rules are added by the issue that builds it.

@@ -1,0 +1,67 @@
+# Figures (read only the small figure tables: restyling never reruns a simulation), the
+# per-figure target rules, and the claims scorecard.
+
+register_figure("fig1", "fig1")
+register_figure("figS1", "figS1")
+
+
+rule plot_fig1:
+    localrule: True
+    input:
+        fields=f"{RES}/data/fig1_fields.parquet",
+        exponents=f"{RES}/data/fig1_exponents.parquet",
+    output:
+        pdf=f"{RES}/figures/fig1.pdf",
+        png=f"{RES}/figures/fig1.png",
+    log:
+        f"{RES}/logs/figures/fig1.log",
+    script:
+        "../../scripts/plot_fig1.py"
+
+
+rule plot_figS1:
+    localrule: True
+    input:
+        random=f"{RES}/data/figS1_random_fields.parquet",
+        moments=f"{RES}/data/fields_moments.parquet",
+    output:
+        pdf=f"{RES}/figures/figS1.pdf",
+        png=f"{RES}/figures/figS1.png",
+    log:
+        f"{RES}/logs/figures/figS1.log",
+    script:
+        "../../scripts/plot_figS1.py"
+
+
+rule claims:
+    localrule: True
+    input:
+        **CLAIM_TABLES,
+    output:
+        table=f"{RES}/data/claims.parquet",
+        md=f"{RES}/data/claims.md",
+    params:
+        preset=PRESET,
+        seed=SEED,
+    log:
+        f"{RES}/logs/claims.log",
+    script:
+        "../../scripts/claims.py"
+
+
+rule fig1:
+    localrule: True
+    input:
+        FIGURES["fig1"],
+
+
+rule figS1:
+    localrule: True
+    input:
+        FIGURES["figS1"],
+
+
+rule scorecard:
+    localrule: True
+    input:
+        rules.claims.output,

@@ -1,0 +1,1 @@
+# Stage "resonances": rules are added by the issue that builds it.
