@@ -195,3 +195,37 @@ def unpack_spins(b: bytes, L: int) -> np.ndarray:
     """Inverse of :func:`pack_spins`: float64 +-1 array of length L."""
     bits = np.unpackbits(np.frombuffer(b, dtype=np.uint8), count=L, bitorder="little")
     return bits.astype(np.float64) * 2.0 - 1.0
+
+
+def load_states(paths, alpha: float, ensemble: str, n: int):
+    """First ``n`` stored states of (alpha, ensemble) from SFS shard ``*.states.parquet`` files.
+
+    Parameters
+    ----------
+    paths : list of path
+        State files of the shards (e.g. from the workflow's ``sfs_state_files(L, n)``).
+    alpha : float
+    ensemble : {"sfs", "random"}
+    n : int
+
+    Returns
+    -------
+    realizations : ndarray of int64, shape (n,)
+        Realization indices 0..n-1 (couplings: ``couplings.draw_J_pairs(seed, L, r)``).
+    Z : ndarray of float64, shape (n, L)
+        Spins +-1.
+    """
+    from .io import read_tables
+
+    df = read_tables(list(paths))
+    df = df[(np.isclose(df["alpha"], float(alpha))) & (df["ensemble"] == ensemble)]
+    df = df.sort_values("realization")
+    df = df[df["realization"] < int(n)]
+    if len(df) < int(n):
+        raise ValueError(
+            f"only {len(df)} stored {ensemble} states for alpha={alpha}; {n} requested "
+            "(declare the demand with demand_sfs_states in the workflow)"
+        )
+    L = int(df["L"].iloc[0])
+    Z = np.stack([unpack_spins(b, L) for b in df["state"]]) if len(df) else np.zeros((0, L))
+    return df["realization"].to_numpy(np.int64), Z
