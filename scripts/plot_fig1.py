@@ -1,1 +1,71 @@
-raise NotImplementedError("pending")
+"""Fig. 1: p(phi) in SFS states for several L, the L -> infinity extrapolation and the power-law
+fit; inset x(alpha) against the avalanche-stability bound 1/alpha - 1."""
+
+import numpy as np
+
+from kasglass.io import read_table, setup_logging
+from kasglass.plotting import footer, save, use_style
+
+sm = snakemake  # noqa: F821
+setup_logging(sm.log[0])
+import matplotlib.pyplot as plt  # noqa: E402
+
+use_style()
+f = read_table(sm.input.fields)
+ex = read_table(sm.input.exponents)
+prov_alpha = sm.params.alpha
+order = f["sfs_order"].iloc[0]
+a_mask = np.isclose(f["alpha"], prov_alpha)
+
+fig, ax = plt.subplots(figsize=(6.4, 5.0))
+sfs = f[a_mask & (f["ensemble"] == "sfs") & f["L"].notna()]
+Ls = sorted(sfs["L"].unique())
+cmap = plt.get_cmap("viridis")
+for i, L in enumerate(Ls):
+    d = sfs[(sfs["L"] == L) & (sfs["density"] > 0)]
+    d = d[d["density_err"] < d["density"]]  # significant points only (log axes)
+    ylo = np.minimum(d["density_err"], 0.9 * d["density"])
+    ax.errorbar(d["phi_mid"], d["density"], yerr=[ylo, d["density_err"]], fmt="o", ms=3, lw=0.8,
+                color=cmap(i / max(len(Ls) - 1, 1)) if len(Ls) > 1 else "C0",
+                label=f"L = {int(L)} ({int(d['n_realizations'].iloc[0])} real.)")
+main = ex[np.isclose(ex["alpha"], prov_alpha)].iloc[0]
+for form, style in (("paper", dict(color="k", lw=1.8)), ("longrange", dict(color="0.5", lw=1.0, ls=":"))):
+    d = f[a_mask & (f["extrapolation"] == form)]
+    d = d[(d["density"] > 0) & (d["density_err"] < d["density"])]
+    if len(d):
+        lab = {"paper": r"$L\to\infty$ ($1/L$, $1/L^2$)", "longrange": r"$L\to\infty$ ($L^{1-2\alpha}$, $1/L$)"}[form]
+        if form == main["extrapolation"]:
+            lab += " [main]"
+        ax.plot(d["phi_mid"], d["density"], label=lab, **style)
+xx = np.logspace(np.log10(main["fit_lo"]), np.log10(main["fit_hi"]), 50)
+ax.plot(xx, np.exp(main["log_A"]) * xx ** main["x"], "--", color="C3", lw=1.5,
+        label=rf"fit $|\phi|^{{x}}$, $x = {main['x']:.2f} \pm {main['x_err']:.2f}$")
+rnd = f[a_mask & (f["ensemble"] == "random") & (f["L"] == max(Ls))]
+rnd = rnd[rnd["density"] > 0]
+ax.plot(rnd["phi_mid"], rnd["density"], color="C1", lw=1, alpha=0.7, label=f"random states, L = {int(max(Ls))}")
+ax.set_xscale("log")
+ax.set_yscale("log")
+ax.set_xlabel(r"local field $|\phi|$")
+ax.set_ylabel(r"$p(\phi)$")
+ax.set_title(rf"Field distribution in SFS states, $\alpha = {prov_alpha:g}$")
+ax.legend(loc="lower right")
+sig = sfs[(sfs["density"] > 0) & (sfs["density_err"] < sfs["density"])]
+ax.set_xlim(max(sig["phi_mid"].min() / 2, 1e-4), 30)
+ax.set_ylim(max(sig["density"].min() / 5, 1e-6), 30)
+
+ins = ax.inset_axes([0.09, 0.6, 0.33, 0.34])
+ins.errorbar(ex["alpha"], ex["x"], yerr=ex["x_err"], fmt="o", color="C0", ms=3, label="$x$")
+aa = np.linspace(0.51, 1.0, 100)
+ins.plot(aa, 1 / aa - 1, "k--", lw=1, label=r"$1/\alpha - 1$")
+ins.set_xlabel(r"$\alpha$", fontsize=8)
+ins.set_ylabel(r"$x$", fontsize=8)
+ins.tick_params(labelsize=7)
+ins.set_ylim(0, max(1.2, float(np.nanmax(ex["x"] + ex["x_err"])) * 1.1))
+ins.legend(fontsize=7, loc="upper right")
+footer(fig, (
+    f"SFS order: {order}; fit window {main['fit_lo']:g} <= |phi| <= {main['fit_hi']:g}; "
+    f"x_err = bootstrap ({int(main['n_bootstrap_used'])} replicas over realization blocks) "
+    f"+ spread over extrapolation forms and windows; inset alphas at L = {int(ex['L_min'].min())}-"
+    f"{int(ex['L_max'].max())}, >= {int(ex['n_realizations_min'].min())} realizations per L."
+))
+save(fig, [sm.output.pdf, sm.output.png])

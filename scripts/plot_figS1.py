@@ -1,1 +1,43 @@
-raise NotImplementedError("pending")
+"""Fig. S1: random-state (infinite-temperature) field distribution against the Gaussian of exact
+variance sigma_L^2 = sum_j d_ij^(-2 alpha)."""
+
+import numpy as np
+
+from kasglass.couplings import sigma_inf
+from kasglass.io import read_table, setup_logging
+from kasglass.plotting import footer, save, use_style
+
+sm = snakemake  # noqa: F821
+setup_logging(sm.log[0])
+import matplotlib.pyplot as plt  # noqa: E402
+
+use_style()
+r = read_table(sm.input.random)
+m = read_table(sm.input.moments)
+m = m[m["ensemble"] == "random"]
+alphas = sorted(r["alpha"].unique())
+fig, axes = plt.subplots(1, len(alphas), figsize=(4.0 * len(alphas), 3.8), squeeze=False, sharey=True)
+for ax, a in zip(axes[0], alphas):
+    d = r[np.isclose(r["alpha"], a)]
+    Ls = sorted(d["L"].unique())
+    for i, L in enumerate(Ls):
+        g = d[(d["L"] == L) & (d["density"] > 0) & (d["density_err"] < 0.5 * d["density"])]
+        mm = m[np.isclose(m["alpha"], a) & (m["L"] == L)].iloc[0]
+        ax.errorbar(g["phi_mid"], g["density"], yerr=g["density_err"], fmt="o", ms=3, color=f"C{i}",
+                    label=(f"L = {L}: var/$\\sigma_L^2$ = {mm['var_ratio']:.3f} $\\pm$ {mm['var_ratio_err']:.3f}"
+                           f" ({int(g['n_realizations'].iloc[0])} real.)"))
+        gg = d[d["L"] == L].sort_values("phi_mid")
+        sig = gg["sigma_L"].iloc[0]
+        xx = np.linspace(0, 5 * sig, 300)
+        ax.plot(xx, np.exp(-xx**2 / (2 * sig**2)) / np.sqrt(2 * np.pi * sig**2), color=f"C{i}", lw=1,
+                label=rf"Gaussian, $\sigma_L = {sig:.3f}$")
+    ax.set_yscale("log")
+    ax.set_xlim(0, None)
+    ax.set_ylim(1e-5, None)
+    ax.set_xlabel(r"$|\phi|$")
+    ax.set_title(rf"random states, $\alpha = {a:g}$ ($\sigma_\infty = {sigma_inf(a):.3f}$)")
+    ax.legend(fontsize=6.5, loc="lower left")
+axes[0][0].set_ylabel(r"$p(\phi)$ (two-sided density)")
+footer(fig, "Infinite-temperature product states; lines: N(0, sigma_L^2) with the exact finite-L "
+       "sigma_L^2 = sum_{j != i} d_ij^(-2 alpha) (periodic minimum image). Error bars: block errors.")
+save(fig, [sm.output.pdf, sm.output.png])

@@ -13,6 +13,8 @@ rule plot_fig1:
     output:
         pdf=f"{RES}/figures/fig1.pdf",
         png=f"{RES}/figures/fig1.png",
+    params:
+        alpha=config["fields"]["alpha"],
     log:
         f"{RES}/logs/figures/fig1.log",
     script:

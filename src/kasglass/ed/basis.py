@@ -46,13 +46,13 @@ def z_eigenvalues(L: int) -> np.ndarray:
 
 
 def sector_representatives(L: int) -> np.ndarray:
-    """Representatives s < 2**(L-1) of the parity sectors (bit L-1 equal to 0), int64, shape (2**(L-1),)."""
+    """Representatives s < 2**(L-1) (bit L-1 equal to 0), int64, shape (2**(L-1),)."""
     L = check_L(L, lo=2)
     return np.arange(2 ** (L - 1), dtype=np.int64)
 
 
 def sector_z_eigenvalues(L: int) -> np.ndarray:
-    """Z_i of the representatives, shape (2**(L-1), L), int8 (the first half of :func:`z_eigenvalues`)."""
+    """Z_i of the representatives, shape (2**(L-1), L), int8 (first half of z_eigenvalues)."""
     L = check_L(L, lo=2)
     return z_eigenvalues(L)[: 2 ** (L - 1)]
 

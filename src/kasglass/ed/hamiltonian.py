@@ -128,8 +128,10 @@ def sector_hamiltonian(K: np.ndarray, h_x: float, parity: int, out: np.ndarray |
     s = np.arange(half, dtype=np.int64)
     out[s, s] = diagonal_energies(K, z_eigenvalues(L)[:half])
     rows, cols, sign = _sector_offdiag(L, parity)
-    # X_{L-1} can map s onto itself only for L = 1; rows/cols pairs are otherwise distinct.
-    np.add.at(out, (rows, cols), -float(h_x) * sign)
+    if L == 2:  # X_0 and X_1 connect the same pair of representatives
+        np.add.at(out, (rows, cols), -float(h_x) * sign)
+    else:  # (row, col) pairs are distinct for L >= 3: plain fancy assignment
+        out[rows, cols] = -float(h_x) * sign
     return out
 
 
