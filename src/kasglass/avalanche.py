@@ -170,8 +170,13 @@ def run_avalanche(K, Z, h_x, rec, seed, phi=None):
         np.ascontiguousarray(K, dtype=np.float64), Zc, ph, float(h_x), rec, np.uint64(seed)
     )
     return {
-        "n_ever": ever, "n_now": now, "n_now_peak": peak, "n_flips": int(n_flips),
-        "stop_step": int(stop), "Z": Zc, "phi": ph,
+        "n_ever": ever,
+        "n_now": now,
+        "n_now_peak": peak,
+        "n_flips": int(n_flips),
+        "stop_step": int(stop),
+        "Z": Zc,
+        "phi": ph,
     }
 
 
@@ -210,8 +215,13 @@ def avalanche_reference(K, Z0, h_x, rec, seed):
     peak = np.maximum.accumulate(now[: t + 1])
     peak = np.concatenate([peak, np.full(n_steps - t, peak[-1])]).astype(np.int64)
     return {
-        "n_ever": evers[rec], "n_now": now[rec], "n_now_peak": peak[rec], "n_flips": t,
-        "stop_step": stop, "Z": Z, "phi": phi,
+        "n_ever": evers[rec],
+        "n_now": now[rec],
+        "n_now_peak": peak[rec],
+        "n_flips": t,
+        "stop_step": stop,
+        "Z": Z,
+        "phi": phi,
     }
 
 
@@ -281,7 +291,9 @@ def run_shard(
             if reals is None:
                 reals = rr
             elif not np.array_equal(rr, reals):
-                raise ValueError("all (alpha, ensemble) state sets of a shard must list the same realizations")
+                raise ValueError(
+                    "all (alpha, ensemble) state sets of a shard must list the same realizations"
+                )
     reals = np.asarray(reals if reals is not None else [], dtype=np.int64)
     t0 = t_last = time.monotonic()
     for n_done, (pos, r) in enumerate(enumerate(reals), start=1):
@@ -302,19 +314,42 @@ def run_shard(
                     seed = avalanche_seed(base_seed, L, int(r), a, h, e)
                     out = run_avalanche(K, Z, h, rec, seed, phi=phi)
                     stop = out["stop_step"]
-                    frames.append(pd.DataFrame({
-                        "alpha": a, "ensemble": e, "h_x": h, "realization": int(r),
-                        "seed": np.int64(seed), "step": rec, "n_ever": out["n_ever"],
-                        "n_now": out["n_now"], "n_now_peak": out["n_now_peak"],
-                        "stopped": (stop >= 0) & (rec >= stop), "stop_step": stop,
-                        "n_flips": out["n_flips"],
-                    }))
+                    frames.append(
+                        pd.DataFrame(
+                            {
+                                "alpha": a,
+                                "ensemble": e,
+                                "h_x": h,
+                                "realization": int(r),
+                                "seed": np.int64(seed),
+                                "step": rec,
+                                "n_ever": out["n_ever"],
+                                "n_now": out["n_now"],
+                                "n_now_peak": out["n_now_peak"],
+                                "stopped": (stop >= 0) & (rec >= stop),
+                                "stop_step": stop,
+                                "n_flips": out["n_flips"],
+                            }
+                        )
+                    )
         now = time.monotonic()
         if now - t_last > progress_every or n_done == len(reals):
             log.info("L=%d: %d/%d states done (%.1f s)", L, n_done, len(reals), now - t0)
             t_last = now
-    cols = ["alpha", "ensemble", "h_x", "realization", "seed", "step", "n_ever", "n_now",
-            "n_now_peak", "stopped", "stop_step", "n_flips"]
+    cols = [
+        "alpha",
+        "ensemble",
+        "h_x",
+        "realization",
+        "seed",
+        "step",
+        "n_ever",
+        "n_now",
+        "n_now_peak",
+        "stopped",
+        "stop_step",
+        "n_flips",
+    ]
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
     df.insert(0, "L", np.int64(L))
     return df
@@ -338,9 +373,14 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
     g = df.groupby(keys, sort=True)
     agg = g.agg(
         n_states=("n_ever", "size"),
-        s_ever=("n_ever", "sum"), q_ever=("n_ever_sq", "sum"), n_ever_max=("n_ever", "max"),
-        s_now=("n_now", "sum"), q_now=("n_now_sq", "sum"), n_now_max=("n_now", "max"),
-        n_now_peak_max=("n_now_peak", "max"), n_stopped=("stopped", "sum"),
+        s_ever=("n_ever", "sum"),
+        q_ever=("n_ever_sq", "sum"),
+        n_ever_max=("n_ever", "max"),
+        s_now=("n_now", "sum"),
+        q_now=("n_now_sq", "sum"),
+        n_now_max=("n_now", "max"),
+        n_now_peak_max=("n_now_peak", "max"),
+        n_stopped=("stopped", "sum"),
     ).reset_index()
     n = agg["n_states"].to_numpy(np.float64)
     out = agg[keys].copy()
@@ -353,8 +393,20 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
     out["n_now_peak_max"] = agg["n_now_peak_max"].astype(np.int64)
     out["n_stopped"] = agg["n_stopped"].astype(np.int64)
     out["n_states"] = agg["n_states"].astype(np.int64)
-    return out[keys + ["n_ever_mean", "n_ever_err", "n_ever_max", "n_now_mean", "n_now_err",
-                       "n_now_max", "n_now_peak_max", "n_stopped", "n_states"]]
+    return out[
+        keys
+        + [
+            "n_ever_mean",
+            "n_ever_err",
+            "n_ever_max",
+            "n_now_mean",
+            "n_now_err",
+            "n_now_max",
+            "n_now_peak_max",
+            "n_stopped",
+            "n_states",
+        ]
+    ]
 
 
 def growth_exponent(steps, mean, err, lo: float, hi: float):
