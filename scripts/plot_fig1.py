@@ -17,7 +17,7 @@ prov_alpha = sm.params.alpha
 order = f["sfs_order"].iloc[0]
 a_mask = np.isclose(f["alpha"], prov_alpha)
 
-fig, ax = plt.subplots(figsize=(6.4, 5.0))
+fig, (ax, ins) = plt.subplots(1, 2, figsize=(10.5, 4.6), gridspec_kw={"width_ratios": [1.7, 1]})
 sfs = f[a_mask & (f["ensemble"] == "sfs") & f["L"].notna()]
 Ls = sorted(sfs["L"].unique())
 cmap = plt.get_cmap("viridis")
@@ -47,25 +47,27 @@ ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel(r"local field $|\phi|$")
 ax.set_ylabel(r"$p(\phi)$")
-ax.set_title(rf"Field distribution in SFS states, $\alpha = {prov_alpha:g}$")
+ax.set_title(rf"(a) field distribution in SFS states, $\alpha = {prov_alpha:g}$")
 ax.legend(loc="lower right")
 sig = sfs[(sfs["density"] > 0) & (sfs["density_err"] < sfs["density"])]
 ax.set_xlim(max(sig["phi_mid"].min() / 2, 1e-4), 30)
 ax.set_ylim(max(sig["density"].min() / 5, 1e-6), 30)
 
-ins = ax.inset_axes([0.09, 0.6, 0.33, 0.34])
-ins.errorbar(ex["alpha"], ex["x"], yerr=ex["x_err"], fmt="o", color="C0", ms=3, label="$x$")
+ins.errorbar(ex["alpha"], ex["x"], yerr=ex["x_err"], fmt="o", color="C0", ms=4,
+             label=r"$x$ (fit of $p_\infty$; stat. + syst. error)")
 aa = np.linspace(0.51, 1.0, 100)
 ins.plot(aa, 1 / aa - 1, "k--", lw=1, label=r"$1/\alpha - 1$")
-ins.set_xlabel(r"$\alpha$", fontsize=8)
-ins.set_ylabel(r"$x$", fontsize=8)
-ins.tick_params(labelsize=7)
-ins.set_ylim(0, max(1.2, float(np.nanmax(ex["x"] + ex["x_err"])) * 1.1))
-ins.legend(fontsize=7, loc="upper right")
+ins.set_xlabel(r"interaction exponent $\alpha$")
+ins.set_ylabel(r"soft-gap exponent $x$ of $p_\infty(\phi) \sim |\phi|^x$")
+ins.set_title("(b) exponent vs avalanche-stability bound")
+ins.set_xlim(0.5, 1.0)
+ins.set_ylim(min(0.0, float(np.nanmin(ex["x"] - ex["x_err"])) - 0.05),
+             max(1.05, float(np.nanmax(ex["x"] + ex["x_err"])) * 1.1))
+ins.legend(loc="upper right")
 footer(fig, (
     f"SFS order: {order}; fit window {main['fit_lo']:g} <= |phi| <= {main['fit_hi']:g}; "
     f"x_err = bootstrap ({int(main['n_bootstrap_used'])} replicas over realization blocks) "
-    f"+ spread over extrapolation forms and windows; inset alphas at L = {int(ex['L_min'].min())}-"
+    f"+ spread over extrapolation forms and windows; panel (b) from L = {int(ex['L_min'].min())}-"
     f"{int(ex['L_max'].max())}, >= {int(ex['n_realizations_min'].min())} realizations per L."
 ))
 save(fig, [sm.output.pdf, sm.output.png])

@@ -211,7 +211,9 @@ def run_shard(
     summary = pd.DataFrame(rows)
     if summary.empty:
         summary = pd.DataFrame(columns=["alpha", "realization", "ensemble"])
-    st = pd.DataFrame(states, columns=["alpha", "realization", "ensemble", "L", "state"])
+    st = pd.DataFrame(states, columns=["alpha", "realization", "ensemble", "L", "state"]).astype(
+        {"alpha": np.float64, "realization": np.int64, "L": np.int64, "ensemble": str}
+    )
     for df in (hist, summary, st):
         df.insert(0, "L", L) if "L" not in df.columns else None
     return {"hist": hist, "summary": summary, "states": st}

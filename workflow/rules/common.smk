@@ -5,7 +5,10 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from kasglass.config import validate_config
 
+# Fail before any job runs, naming the key and the allowed range.
+validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 validate(config, "../schemas/config.schema.yaml")
 
 # Concurrent jobs must not race on numba's on-disk cache next to the sources.

@@ -1,0 +1,93 @@
+"""Configuration validation with messages that name the key and the allowed range.
+
+The workflow calls :func:`validate_config` before any job runs (and then Snakemake's own
+``validate``). Errors look like::
+
+    config key 'fields.alpha': 0.4 is out of range: must be > 0.5 (interaction exponent alpha in (0.5, 1])
+    config key 'sfs.order': 'fastest' is not allowed: must be one of ['random', 'sweep', 'greedy']
+    config key 'fields': unknown key 'alhpa' (allowed: L, alpha, ...)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the key and what is allowed."""
+
+
+def _key(path) -> str:
+    parts = []
+    for p in path:
+        parts.append(f"[{p}]" if isinstance(p, int) else ("." if parts else "") + str(p))
+    return "".join(parts) or "<top level>"
+
+
+def _describe(err) -> str:
+    v, s = err.validator, err.schema
+    desc = s.get("description")
+    tail = f" ({desc})" if desc else ""
+    inst = repr(err.instance)
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        rng = []
+        if "minimum" in s:
+            rng.append(f">= {s['minimum']}")
+        if "exclusiveMinimum" in s:
+            rng.append(f"> {s['exclusiveMinimum']}")
+        if "maximum" in s:
+            rng.append(f"<= {s['maximum']}")
+        if "exclusiveMaximum" in s:
+            rng.append(f"< {s['exclusiveMaximum']}")
+        return f"{inst} is out of range: must be {' and '.join(rng)}{tail}"
+    if v == "enum":
+        return f"{inst} is not allowed: must be one of {s['enum']}{tail}"
+    if v == "additionalProperties":
+        allowed = sorted(s.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed))
+        return f"unknown key(s) {', '.join(map(repr, extra))} (allowed: {', '.join(allowed)})"
+    if v == "required":
+        return f"{err.message}{tail}"
+    if v == "type":
+        return f"{inst} has the wrong type: expected {s['type']}{tail}"
+    return f"{err.message}{tail}"
+
+
+def _cross_checks(cfg: dict) -> list[str]:
+    errs = []
+    f = cfg.get("fields", {})
+    Ls = f.get("L", [])
+    if Ls and list(Ls) != sorted(Ls):
+        errs.append(f"config key 'fields.L': sizes must be increasing; got {Ls}")
+    for key, val in (("fields.n_realizations", f.get("n_realizations")),
+                     ("fields.inset.n_realizations", f.get("inset", {}).get("n_realizations"))):
+        if val is not None and len(val) != len(Ls):
+            errs.append(f"config key '{key}': needs one entry per size in fields.L "
+                        f"({len(Ls)}); got {len(val)}")
+    fit = f.get("fit", {})
+    for lo, hi, key in [(fit.get("lo"), fit.get("hi"), "fields.fit")] + [
+        (w[0], w[1], f"fields.fit.alt_windows[{i}]") for i, w in enumerate(fit.get("alt_windows", []))
+    ]:
+        if lo is not None and hi is not None and not lo < hi:
+            errs.append(f"config key '{key}': lower edge {lo} must be below upper edge {hi}")
+    computed = {round(float(a), 6) for a in [f.get("alpha", 0)] + list(f.get("inset", {}).get("alphas", []))}
+    for a in f.get("figS1", {}).get("alphas", []):
+        if round(float(a), 6) not in computed:
+            errs.append(f"config key 'fields.figS1.alphas': {a} is not simulated "
+                        f"(allowed: fields.alpha or fields.inset.alphas = {sorted(computed)})")
+    return errs
+
+
+def validate_config(cfg: dict, schema_path: str | Path) -> None:
+    """Validate ``cfg`` against the JSON schema; raise :class:`ConfigError` listing every problem."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path)))
+    msgs = [f"config key '{_key(e.absolute_path)}': {_describe(e)}" for e in errors]
+    if not msgs:
+        msgs = _cross_checks(cfg)
+    if msgs:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(msgs))
