@@ -12,7 +12,8 @@ From an initial product state (a stored SFS state or the random state it was rel
 each step: find the resonant set {i : |phi_i| < h_x}; if it is empty the run stops (the step at
 which it stopped is recorded); otherwise flip one resonant spin chosen uniformly at random and
 update every field exactly, phi_i -= 2 Z_k K_ki (O(L) per flip). Flipping spin k leaves phi_k
-unchanged, so a resonant spin stays resonant after its own flip.
+unchanged, so a resonant spin stays resonant after its own flip: the resonant set is never empty
+after a flip, and a run can only stop at step 0 (no spin resonant in the initial state).
 
 Two counts are recorded after t flips: ``n_ever(t)``, the number of spins resonant in at least one
 of the states 0..t (non-decreasing), and ``n_now(t)``, the number resonant in state t;
@@ -362,7 +363,8 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
     how states were split into shards. Columns: alpha, ensemble, h_x, L, step, n_ever_mean,
     n_ever_err (standard error over states), n_ever_max, n_now_mean, n_now_err, n_now_max,
     n_now_peak_max (largest instantaneous count of any state at any step <= step), n_stopped
-    (states whose run had stopped), n_states.
+    (states whose run had stopped), n_at_final (states whose N_ever had already reached its final
+    value: saturated from this step on), n_states.
     """
     keys = ["alpha", "ensemble", "h_x", "L", "step"]
     df = runs.copy()
@@ -370,6 +372,8 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
         df[c] = df[c].astype(np.int64)
         df[c + "_sq"] = df[c] * df[c]
     df["stopped"] = df["stopped"].astype(np.int64)
+    final = df.groupby(keys[:-1] + ["realization"], sort=False)["n_ever"].transform("max")
+    df["at_final"] = (df["n_ever"] == final).astype(np.int64)
     g = df.groupby(keys, sort=True)
     agg = g.agg(
         n_states=("n_ever", "size"),
@@ -381,6 +385,7 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
         n_now_max=("n_now", "max"),
         n_now_peak_max=("n_now_peak", "max"),
         n_stopped=("stopped", "sum"),
+        n_at_final=("at_final", "sum"),
     ).reset_index()
     n = agg["n_states"].to_numpy(np.float64)
     out = agg[keys].copy()
@@ -392,6 +397,7 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
         out[c + "_max"] = agg[c + "_max"].astype(np.int64)
     out["n_now_peak_max"] = agg["n_now_peak_max"].astype(np.int64)
     out["n_stopped"] = agg["n_stopped"].astype(np.int64)
+    out["n_at_final"] = agg["n_at_final"].astype(np.int64)
     out["n_states"] = agg["n_states"].astype(np.int64)
     return out[
         keys
@@ -404,6 +410,7 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
             "n_now_max",
             "n_now_peak_max",
             "n_stopped",
+            "n_at_final",
             "n_states",
         ]
     ]
