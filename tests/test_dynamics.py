@@ -299,3 +299,16 @@ def test_chebyshev_time_average_matches_exact_grid():
     w[[0, -1]] = 0.5
     ref = (w[:, None] * zt).sum(0) / w.sum()
     assert np.allclose(zbar, ref, atol=1e-9)
+
+
+def test_quench_infinite_time_resolution():
+    """Exact degeneracy only: <Z_i>_inf = 0 by spin-reversal symmetry; at a resolution above the
+    Z2 tunnelling splitting the SFS memory at small h_x is close to 1."""
+    L = 8
+    K = dyn.quench_couplings(3, L, 0, 0.7)
+    Zs, _ = dyn.quench_initial_states(3, L, 0, K, 2)
+    times = np.array([0.0])
+    _, q0, _ = dyn.quench_realization(K, 0.05, Zs, times, degenerate_tol=0.0)
+    assert np.allclose(q0, 0.0, atol=1e-8)
+    _, q1, _ = dyn.quench_realization(K, 0.05, Zs, times, degenerate_tol=1e-4)
+    assert q1.mean() > 0.8
