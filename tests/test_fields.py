@@ -87,3 +87,31 @@ def test_power_law_fit_recovers_exponent():
     exact = ex.power_law_fit(phi, p, err)
     assert exact["x"] == pytest.approx(0.55, abs=1e-12)
     assert exact["chi2"] == pytest.approx(0, abs=1e-18)
+
+
+def test_summary_and_states_match_numpy_recomputation():
+    """Numba per-realization summaries equal a numpy recomputation from the stored states."""
+    from kasglass import couplings as c
+    from kasglass.sfs import unpack_spins
+
+    L = 40
+    out = run_shard(9, L, 0, 6, [{"alpha": 0.8, "n_hist": 6, "n_states": 6}], h_x_res=(0.1, 0.5))
+    s = out["summary"].set_index(["realization", "ensemble"])
+    for _, row in out["states"].iterrows():
+        Z = unpack_spins(row["state"], L)
+        K = c.coupling_matrix(c.draw_J_pairs(9, L, int(row["realization"])), L, 0.8)
+        phi = K @ Z
+        r = s.loc[(row["realization"], row["ensemble"])]
+        assert r["energy_per_spin"] == pytest.approx(0.5 * Z @ phi / L, rel=1e-12)
+        assert r["s2"] == pytest.approx(phi @ phi, rel=1e-12)
+        assert r["s4"] == pytest.approx(np.sum(phi**4), rel=1e-12)
+        assert r["c_nn"] == pytest.approx(phi @ np.roll(phi, -1), rel=1e-10, abs=1e-10)
+        assert r["c_half"] == pytest.approx(phi @ np.roll(phi, -L // 2), rel=1e-10, abs=1e-10)
+        assert r["min_abs_phi"] == pytest.approx(np.abs(phi).min(), rel=1e-12)
+        assert r["n_res_h0.5"] == np.count_nonzero(np.abs(phi) < 0.5)
+        assert r["n_unstable"] == np.count_nonzero(Z * phi >= 0)
+        if row["ensemble"] == "sfs":
+            assert r["n_unstable"] == 0 and r["n_flips"] > 0
+    # the SFS state's energy is below its random initial state's
+    e = out["summary"].pivot(index="realization", columns="ensemble", values="energy_per_spin")
+    assert (e["sfs"] < e["random"]).all()

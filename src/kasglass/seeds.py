@@ -25,6 +25,7 @@ STAGES = {
 }
 
 _MASK63 = (1 << 63) - 1
+_M64 = (1 << 64) - 1
 
 
 def param_code(x: float) -> int:
@@ -62,6 +63,25 @@ def derive_seed(base_seed: int, stage: str, *key: int) -> int:
         raise KeyError(f"unknown seed stage {stage!r}; known: {sorted(STAGES)}")
     ss = np.random.SeedSequence(int(base_seed), spawn_key=(STAGES[stage], *map(int, key)))
     return int(ss.generate_state(1, np.uint64)[0]) & _MASK63
+
+
+def _splitmix(x: int) -> int:
+    x = (x + 0x9E3779B97F4A7C15) & _M64
+    z = x
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return z ^ (z >> 31)
+
+
+def mix_seed(seed: int, stage: str, *key: int) -> int:
+    """Cheap counter-based sub-seed of an already derived seed: splitmix64 hashing of
+    (seed, stage, *key). Used in hot loops where a SeedSequence per call would dominate (the SFS
+    flip-order stream of each (realization, alpha) is ``mix_seed(seed_couplings, "sfs_order",
+    param_code(alpha))``); recorded in the tables like every other seed."""
+    x = _splitmix(int(seed) ^ (STAGES[stage] * 0xD1B54A32D192ED03 & _M64))
+    for k in key:
+        x = _splitmix(x ^ int(k))
+    return x & _MASK63
 
 
 def rng_for(base_seed: int, stage: str, *key: int) -> np.random.Generator:
