@@ -12,6 +12,7 @@ from kasglass.plotting import footer, save, use_style
 sm = snakemake  # noqa: F821
 log = setup_logging(sm.log[0])
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import NullFormatter, ScalarFormatter  # noqa: E402
 
 use_style()
 inputs = dict(sm.input.items())
@@ -134,6 +135,9 @@ if axr is not None:
                 label=lab,
             )
     axr.set_xscale("log")
+    axr.xaxis.set_major_formatter(ScalarFormatter())
+    axr.xaxis.set_minor_formatter(NullFormatter())
+    axr.set_xticks(sorted(ext["L"].unique()))
     axr.set_xlabel("system size $L$")
     axr.set_ylabel(r"remnant polarization $P(n, L)$")
     a0, h0 = groups[0][0] if groups else (np.nan, np.nan)
@@ -157,6 +161,11 @@ footer(
             f"up to {n_steps} steps; SFS order: {order}; mean +- standard error over states "
             f"(dotted: max over states). Runs stopped early (no resonant spin left): {stop_txt}. "
             f"Other h_x in fig2_avalanche.parquet: {', '.join(other_h) or 'none'}."
+            + (
+                " Right: remnant polarization from the dynamics stage (fig2_polarization.parquet)."
+                if pol is not None
+                else ""
+            )
         ),
         150 if pol is not None else 110,
     ),

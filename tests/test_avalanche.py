@@ -93,7 +93,10 @@ def test_record_steps():
 
 def test_seeds_distinguish_runs():
     s = {av.avalanche_seed(1, 100, 0, 0.7, 0.05, e) for e in ("sfs", "random")}
-    s |= {av.avalanche_seed(1, 100, 0, 0.7, 0.1, "sfs"), av.avalanche_seed(1, 100, 1, 0.7, 0.05, "sfs")}
+    s |= {
+        av.avalanche_seed(1, 100, 0, 0.7, 0.1, "sfs"),
+        av.avalanche_seed(1, 100, 1, 0.7, 0.05, "sfs"),
+    }
     assert len(s) == 4
     with pytest.raises(ValueError, match="ensemble"):
         av.avalanche_seed(1, 100, 0, 0.7, 0.05, "hot")
@@ -126,8 +129,12 @@ def test_shard_aggregation_independent_of_sharding_and_matches_numpy():
     pd.testing.assert_frame_equal(a1, a2)
     g = whole[(whole["alpha"] == 0.6) & (whole["ensemble"] == "random") & (whole["h_x"] == 0.3)]
     last = g[g["step"] == 200]["n_ever"].to_numpy(float)
-    row = a1[(a1["alpha"] == 0.6) & (a1["ensemble"] == "random") & (a1["h_x"] == 0.3)
-             & (a1["step"] == 200)].iloc[0]
+    row = a1[
+        (a1["alpha"] == 0.6)
+        & (a1["ensemble"] == "random")
+        & (a1["h_x"] == 0.3)
+        & (a1["step"] == 200)
+    ].iloc[0]
     assert row["n_ever_mean"] == pytest.approx(last.mean())
     assert row["n_ever_err"] == pytest.approx(last.std(ddof=1) / np.sqrt(len(last)))
     assert row["n_ever_max"] == last.max() and row["n_states"] == n

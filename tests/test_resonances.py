@@ -21,8 +21,9 @@ def _system(L, alpha, seed, sfs=False, distance="periodic", pair_sum="unordered"
     return J, K, w, Z
 
 
-@pytest.mark.parametrize("distance,pair_sum", [("periodic", "unordered"), ("open", "unordered"),
-                                               ("periodic", "ordered")])
+@pytest.mark.parametrize(
+    "distance,pair_sum", [("periodic", "unordered"), ("open", "unordered"), ("periodic", "ordered")]
+)
 def test_fields_from_pairs_equal_matrix_product(distance, pair_sum):
     for L in (5, 6, 33):
         J, K, w, Z = _system(L, 0.7, L, False, distance, pair_sum)
@@ -56,7 +57,6 @@ def test_pair_scan_finds_resonances_and_order_of_h_does_not_matter():
 def test_genuine_pairs_exclude_single_spin_resonant_spins():
     # three spins: spin 0 is single-spin resonant, pair (1, 2) is a two-spin resonance
     # Z = (+, +, -): phi_1 = K01 - K12, phi_2 = K02 + K12
-    L = 3
     K = np.zeros((3, 3))
     K[0, 1] = K[1, 0] = 0.01
     K[0, 2] = K[2, 0] = -0.005
@@ -112,14 +112,22 @@ def test_shard_counts_match_bruteforce_and_aggregation_is_shard_independent():
     st = _states(seed, L, alphas, n)
     hs = [0.3, 0.1]
     whole = rs.shard_counts(seed, L, st, alphas, hs, 2.0)
-    row = whole[(whole["alpha"] == 0.9) & (whole["ensemble"] == "sfs") & (whole["h_x"] == 0.3)
-                & (whole["realization"] == 2)].iloc[0]
+    row = whole[
+        (whole["alpha"] == 0.9)
+        & (whole["ensemble"] == "sfs")
+        & (whole["h_x"] == 0.3)
+        & (whole["realization"] == 2)
+    ].iloc[0]
     K = c.coupling_matrix(c.draw_J_pairs(seed, L, 2), L, 0.9)
     Z = st[(0.9, "sfs")][1][2]
     assert row["n_res"] == rs.pair_counts_bruteforce(K, Z, 0.3, 2.0)
     assert row["n_single"] == int(np.sum(np.abs(K @ Z) < 0.3))
-    parts = [rs.shard_counts(seed, L, {k: (v[0][lo:hi], v[1][lo:hi]) for k, v in st.items()},
-                             alphas, hs, 2.0) for lo, hi in ((0, 3), (3, 5))]
+    parts = [
+        rs.shard_counts(
+            seed, L, {k: (v[0][lo:hi], v[1][lo:hi]) for k, v in st.items()}, alphas, hs, 2.0
+        )
+        for lo, hi in ((0, 3), (3, 5))
+    ]
     a1 = rs.aggregate(whole)
     a2 = rs.aggregate(pd.concat(parts[::-1], ignore_index=True))
     pd.testing.assert_frame_equal(a1, a2)

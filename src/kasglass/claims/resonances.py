@@ -43,8 +43,12 @@ def _groups(av, ensemble):
 
 def _nan_row(reading, statistic, threshold, detail):
     return {
-        "reading": reading, "statistic": statistic, "value": float("nan"),
-        "error": float("nan"), "threshold": threshold, "verdict": "inconclusive",
+        "reading": reading,
+        "statistic": statistic,
+        "value": float("nan"),
+        "error": float("nan"),
+        "threshold": threshold,
+        "verdict": "inconclusive",
         "detail": detail,
     }
 
@@ -69,26 +73,40 @@ def claim7(tables):
             stat = "growth exponent beta of mean N_ever(t)"
             thr = f"|beta - 1/2| < {SQRT_TOL}"
             if not (math.isfinite(hi) and hi >= 10.0 * max(lo, 1.0) and lo >= 1.0):
-                rows.append(_nan_row(reading, stat, thr,
-                                     f"window [{lo:g}, {hi:g}] spans less than a decade of steps"))
+                rows.append(
+                    _nan_row(
+                        reading,
+                        stat,
+                        thr,
+                        f"window [{lo:g}, {hi:g}] spans less than a decade of steps",
+                    )
+                )
                 continue
             beta, be, t1, t2 = growth_exponent(t, m, e, lo, hi)
             dev = abs(beta - 0.5)
-            rows.append({
-                "reading": reading, "statistic": stat, "value": beta, "error": be,
-                "threshold": thr,
-                "verdict": verdict_from(dev, be, SQRT_TOL, greater=False),
-                "detail": (
-                    f"beta = {beta:.3f} +- {be:.3f} between t = {t1:g} and {t2:g} "
-                    f"(mean N_ever {np.interp(t1, t, m):.1f} -> {np.interp(t2, t, m):.1f} of L = "
-                    f"{int(L)}; {int(g['n_states'].iloc[0])} states); |beta - 1/2| = {dev:.3f}"
-                ),
-            })
+            rows.append(
+                {
+                    "reading": reading,
+                    "statistic": stat,
+                    "value": beta,
+                    "error": be,
+                    "threshold": thr,
+                    "verdict": verdict_from(dev, be, SQRT_TOL, greater=False),
+                    "detail": (
+                        f"beta = {beta:.3f} +- {be:.3f} between t = {t1:g} and {t2:g} "
+                        f"(mean N_ever {np.interp(t1, t, m):.1f} -> {np.interp(t2, t, m):.1f} of L = "
+                        f"{int(L)}; {int(g['n_states'].iloc[0])} states); |beta - 1/2| = {dev:.3f}"
+                    ),
+                }
+            )
     return rows
 
 
-@claim(8, "SFS states: resonance growth saturates; at L = 1000 never more than 2% of spins",
-       ["fig2_avalanche"])
+@claim(
+    8,
+    "SFS states: resonance growth saturates; at L = 1000 never more than 2% of spins",
+    ["fig2_avalanche"],
+)
 def claim8(tables):
     av = tables["fig2_avalanche"]
     rows = []
@@ -103,17 +121,26 @@ def claim8(tables):
         ):
             frac = float(last[col]) / float(L)
             reading = f"{count} <= 2% L, alpha={a:g}, h_x={h:g}, L={int(L)}"
-            detail = (f"{what}: {int(last[col])} of L = {int(L)} ({100 * frac:.2f}%), "
-                      f"{n} states, {n_steps} steps")
+            detail = (
+                f"{what}: {int(last[col])} of L = {int(L)} ({100 * frac:.2f}%), "
+                f"{n} states, {n_steps} steps"
+            )
             if int(L) != PAPER_L:
                 verdict = "inconclusive"
                 detail += f"; the paper's 2% refers to L = {PAPER_L}"
             else:
                 verdict = "reproduced" if frac <= FRACTION_BOUND else "not reproduced"
-            rows.append({
-                "reading": reading, "statistic": f"max {count} / L", "value": frac, "error": 0.0,
-                "threshold": f"<= {FRACTION_BOUND}", "verdict": verdict, "detail": detail,
-            })
+            rows.append(
+                {
+                    "reading": reading,
+                    "statistic": f"max {count} / L",
+                    "value": frac,
+                    "error": 0.0,
+                    "threshold": f"<= {FRACTION_BOUND}",
+                    "verdict": verdict,
+                    "detail": detail,
+                }
+            )
         # saturation: fraction of runs already at their final N_ever at t = n_steps / 10
         reading = f"saturation, alpha={a:g}, h_x={h:g}, L={int(L)}"
         stat = "fraction of runs with N_ever final by t = n_steps/10"
@@ -125,27 +152,45 @@ def claim8(tables):
         k = int(np.argmin(np.abs(np.log(np.maximum(steps, 0.5)) - np.log(n_steps / 10.0))))
         p = float(g["n_at_final"].iloc[k]) / n
         pe = math.sqrt(max(p * (1 - p), 1.0 / n) / n)
-        rnd = av[(av["ensemble"] == "random") & (av["alpha"] == a) & (av["h_x"] == h)
-                 & (av["L"] == L) & (av["step"] == steps[k])]
-        rtxt = (f"; random states: {float(rnd['n_at_final'].iloc[0]) / float(rnd['n_states'].iloc[0]):.2f}"
-                if len(rnd) else "")
-        late = growth_exponent(steps, g["n_ever_mean"], g["n_ever_err"].fillna(0.0),
-                               n_steps / 10.0, n_steps)
-        rows.append({
-            "reading": reading, "statistic": stat, "value": p, "error": pe, "threshold": thr,
-            "verdict": verdict_from(p, pe, SATURATED_MAJORITY, greater=True),
-            "detail": (
-                f"{p:.2f} of {n} SFS runs had reached their final N_ever by t = {steps[k]:g} "
-                f"(of {n_steps}){rtxt}; late growth exponent of the mean: "
-                f"{late[0]:.3f} +- {late[1]:.3f}; runs stopped (no resonant spin): "
-                f"{int(last['n_stopped'])}"
-            ),
-        })
+        rnd = av[
+            (av["ensemble"] == "random")
+            & (av["alpha"] == a)
+            & (av["h_x"] == h)
+            & (av["L"] == L)
+            & (av["step"] == steps[k])
+        ]
+        rtxt = (
+            f"; random states: {float(rnd['n_at_final'].iloc[0]) / float(rnd['n_states'].iloc[0]):.2f}"
+            if len(rnd)
+            else ""
+        )
+        late = growth_exponent(
+            steps, g["n_ever_mean"], g["n_ever_err"].fillna(0.0), n_steps / 10.0, n_steps
+        )
+        rows.append(
+            {
+                "reading": reading,
+                "statistic": stat,
+                "value": p,
+                "error": pe,
+                "threshold": thr,
+                "verdict": verdict_from(p, pe, SATURATED_MAJORITY, greater=True),
+                "detail": (
+                    f"{p:.2f} of {n} SFS runs had reached their final N_ever by t = {steps[k]:g} "
+                    f"(of {n_steps}){rtxt}; late growth exponent of the mean: "
+                    f"{late[0]:.3f} +- {late[1]:.3f}; runs stopped (no resonant spin): "
+                    f"{int(last['n_stopped'])}"
+                ),
+            }
+        )
     return rows
 
 
-@claim(9, "Genuine two-spin resonances: ~ L^(2-alpha) (random), slower than L (SFS)",
-       ["two_spin_exponents"])
+@claim(
+    9,
+    "Genuine two-spin resonances: ~ L^(2-alpha) (random), slower than L (SFS)",
+    ["two_spin_exponents"],
+)
 def claim9(tables):
     ex = tables["two_spin_exponents"]
     rows = []
@@ -156,17 +201,27 @@ def claim9(tables):
         reading = f"{e}, alpha={a:g}, h_x={h:g}"
         if e == "random":
             dev = abs(x - (2.0 - a))
-            rows.append({
-                "reading": reading, "statistic": "fitted exponent x of N_2(L)", "value": x,
-                "error": xe, "threshold": f"|x - (2 - alpha)| < {EXPONENT_TOL} (2 - alpha = {2 - a:g})",
-                "verdict": verdict_from(dev, xe, EXPONENT_TOL, greater=False),
-                "detail": f"x = {x:.3f} +- {xe:.3f} vs 2 - alpha = {2 - a:.3f} ({span})",
-            })
+            rows.append(
+                {
+                    "reading": reading,
+                    "statistic": "fitted exponent x of N_2(L)",
+                    "value": x,
+                    "error": xe,
+                    "threshold": f"|x - (2 - alpha)| < {EXPONENT_TOL} (2 - alpha = {2 - a:g})",
+                    "verdict": verdict_from(dev, xe, EXPONENT_TOL, greater=False),
+                    "detail": f"x = {x:.3f} +- {xe:.3f} vs 2 - alpha = {2 - a:.3f} ({span})",
+                }
+            )
         else:
-            rows.append({
-                "reading": reading, "statistic": "fitted exponent x of N_2(L)", "value": x,
-                "error": xe, "threshold": "x < 1",
-                "verdict": verdict_from(x, xe, 1.0, greater=False),
-                "detail": f"x = {x:.3f} +- {xe:.3f} vs 1 ({span})",
-            })
+            rows.append(
+                {
+                    "reading": reading,
+                    "statistic": "fitted exponent x of N_2(L)",
+                    "value": x,
+                    "error": xe,
+                    "threshold": "x < 1",
+                    "verdict": verdict_from(x, xe, 1.0, greater=False),
+                    "detail": f"x = {x:.3f} +- {xe:.3f} vs 1 ({span})",
+                }
+            )
     return rows
