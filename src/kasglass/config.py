@@ -84,7 +84,7 @@ def _cross_checks(cfg: dict) -> list[str]:
 def validate_config(cfg: dict, schema_path: str | Path) -> None:
     """Validate ``cfg`` against the JSON schema; raise :class:`ConfigError` listing every problem."""
     schema = yaml.safe_load(Path(schema_path).read_text())
-    validator = jsonschema.Draft7Validator(schema)
+    validator = jsonschema.validators.validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path)))
     msgs = [f"config key '{_key(e.absolute_path)}': {_describe(e)}" for e in errors]
     if not msgs:

@@ -11,10 +11,16 @@ from kasglass.config import validate_config
 validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 validate(config, "../schemas/config.schema.yaml")
 
+# Jobs import the library from this checkout even in an environment where it is not installed
+# (e.g. --software-deployment-method conda with envs/kasglass.yaml).
+_SRC = str(Path(workflow.basedir) / "src")
+_PP = dict(os.environ).get("PYTHONPATH", "")
+os.environ.update(PYTHONPATH=os.pathsep.join([_SRC] + [p for p in _PP.split(os.pathsep) if p]))
+ENV = "../../envs/kasglass.yaml"
+
 # Concurrent jobs must not race on numba's on-disk cache next to the sources.
-os.environ.setdefault(
-    "NUMBA_CACHE_DIR", str(Path("~/.cache/kasglass/numba").expanduser())
-)
+if "NUMBA_CACHE_DIR" not in dict(os.environ):
+    os.environ.update(NUMBA_CACHE_DIR=str(Path("~/.cache/kasglass/numba").expanduser()))
 
 PRESET = config["preset"]
 RES = f"results/{PRESET}"

@@ -12,5 +12,7 @@ rule disorder:
         hi=lambda w: (int(w.shard) + 1) * shard_size(w.L),
     log:
         f"{RES}/logs/disorder/L{{L}}_shard{{shard}}.log",
+    conda:
+        ENV
     script:
         "../../scripts/disorder.py"

@@ -11,6 +11,8 @@ rule fields_aggregate:
         summary=f"{RES}/fields/summary.parquet",
     log:
         f"{RES}/logs/fields/aggregate.log",
+    conda:
+        ENV
     script:
         "../../scripts/fields_aggregate.py"
 
@@ -39,6 +41,8 @@ rule fields_analysis:
         pair_sum=MODEL["pair_sum"],
     log:
         f"{RES}/logs/fields/analysis.log",
+    conda:
+        ENV
     script:
         "../../scripts/fields_analysis.py"
 

@@ -17,6 +17,8 @@ rule plot_fig1:
         alpha=config["fields"]["alpha"],
     log:
         f"{RES}/logs/figures/fig1.log",
+    conda:
+        ENV
     script:
         "../../scripts/plot_fig1.py"
 
@@ -31,6 +33,8 @@ rule plot_figS1:
         png=f"{RES}/figures/figS1.png",
     log:
         f"{RES}/logs/figures/figS1.log",
+    conda:
+        ENV
     script:
         "../../scripts/plot_figS1.py"
 
@@ -47,6 +51,8 @@ rule claims:
         seed=SEED,
     log:
         f"{RES}/logs/claims.log",
+    conda:
+        ENV
     script:
         "../../scripts/claims.py"
 

@@ -27,5 +27,7 @@ rule sfs:
         f"{RES}/logs/sfs/L{{L}}_shard{{shard}}.log",
     benchmark:
         f"{RES}/benchmarks/sfs/L{{L}}_shard{{shard}}.tsv"
+    conda:
+        ENV
     script:
         "../../scripts/sfs_shard.py"
