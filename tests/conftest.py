@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-COPY = ["Snakefile", "config.yaml", "presets", "workflow", "scripts"]
+COPY = ["Snakefile", "config.yaml", "presets", "workflow", "scripts", "envs"]
 
 
 def snakemake_exe() -> list[str]:
