@@ -8,7 +8,13 @@ log = setup_logging(sm.log[0])
 p = sm.params
 rows = read_tables(list(sm.input))
 table = aggregate_polarization(rows, p.extrapolation, tuple(p.alternatives))
-prov = provenance(p.preset, p.seed, sfs_order=p.order, distance=p.distance, pair_sum=p.pair_sum)
+prov = provenance(
+    p.preset, p.seed, sfs_order=p.order, distance=p.distance, pair_sum=p.pair_sum,
+    degenerate_tol=float(p.degenerate_tol),
+    # L_R >= chebyshev_from: time average over [0, chebyshev_t_avg] instead of the diagonal ensemble
+    chebyshev_from_L_R=-1 if p.chebyshev_from is None else int(p.chebyshev_from),
+    chebyshev_t_avg=float(p.t_avg),
+)
 write_table(table, sm.output.table, prov)
 cost = (
     rows.drop_duplicates(["L", "realization", "L_R"])

@@ -312,3 +312,16 @@ def test_quench_infinite_time_resolution():
     assert np.allclose(q0, 0.0, atol=1e-8)
     _, q1, _ = dyn.quench_realization(K, 0.05, Zs, times, degenerate_tol=1e-4)
     assert q1.mean() > 0.8
+
+
+def test_chebyshev_route_close_to_diagonal_ensemble():
+    L = 200
+    K = coupling_matrix(draw_J_pairs(2, L, 0), L, 0.7)
+    Z = np.random.default_rng(9).choice([-1.0, 1.0], L)
+    from kasglass.sfs import relax
+
+    relax(K, Z, 0, 3, np.empty(0, dtype=np.int64))
+    Pd, _, _ = dyn.remnant_polarization(K, Z, 0.1, [6, 7], 6)
+    Pc, _, _ = dyn.remnant_polarization(K, Z, 0.1, [6, 7], 6, chebyshev_from=7, t_avg=2e4)
+    assert np.array_equal(Pd[0], Pc[0])  # L_R = 6 stays dense
+    assert np.abs(Pd[1] - Pc[1]).max() < 0.02

@@ -26,7 +26,10 @@ Z_n(t) Z_n(0) starting from the product state |Z_R> (diagonal ensemble)::
 
     P(n) = Z_n(0) sum_k |<k|Z_R>|^2 <k|Z_n|k>.
 
-H_R has no symmetry (the frozen fields break spin reversal), so the full 2^L_R basis is used.
+H_R has no symmetry (the frozen fields break spin reversal), so the full 2^L_R basis is used:
+dense diagonalization, or from L_R = ``chebyshev_from`` on the time average over [0, t_avg] by
+matrix-free Chebyshev propagation (faster for L_R >= 13; it differs from the infinite-time value
+only by level pairs closer than ~1/t_avg, see benchmarks/bench_dynamics.py).
 
 Infinite-time averages and degeneracies
 ---------------------------------------
@@ -211,7 +214,20 @@ def resonant_hamiltonian(K, Z, idx, h_x):
     return H, int(basis_index(np.asarray(Z)[idx])), hz
 
 
-def remnant_polarization(K, Z, h_x, L_R_list, n_spins=6, tol=1e-10, phi=None, return_seconds=False):
+def resonant_time_average(K, Z, idx, h_x, t_avg):
+    """<Z_I> of the resonant spins ``idx`` time-averaged over [0, t_avg] (matrix-free Chebyshev
+    route of :func:`chebyshev_time_average_z`; for large L_R, where dense diagonalization is slower).
+    """
+    idx = np.asarray(idx)
+    Z = np.asarray(Z, dtype=np.float64)
+    hz = frozen_fields(K, Z, idx)
+    diag = classical_diagonal(np.ascontiguousarray(K[np.ix_(idx, idx)]), hz)
+    zbar, _ = chebyshev_time_average_z(diag, float(h_x), len(idx), int(basis_index(Z[idx])), t_avg)
+    return zbar
+
+
+def remnant_polarization(K, Z, h_x, L_R_list, n_spins=6, tol=1e-10, phi=None, return_seconds=False,
+                         chebyshev_from=None, t_avg=1e4):
     """Remnant polarization P(n, L_R) of the n_spins most resonant spins of the state Z.
 
     Parameters
@@ -229,6 +245,11 @@ def remnant_polarization(K, Z, h_x, L_R_list, n_spins=6, tol=1e-10, phi=None, re
         Degeneracy tolerance of the diagonal ensemble.
     phi : ndarray, optional
         Precomputed fields K @ Z.
+    chebyshev_from : int, optional
+        L_R from which the infinite-time average is replaced by the time average over [0, t_avg]
+        (:func:`resonant_time_average`; faster than dense diagonalization at L_R >= 13, see
+        benchmarks/bench_dynamics.py). None: dense diagonalization for every L_R.
+    t_avg : float
 
     Returns
     -------
@@ -250,10 +271,13 @@ def remnant_polarization(K, Z, h_x, L_R_list, n_spins=6, tol=1e-10, phi=None, re
     seconds = np.empty(len(L_R_list))
     for a, l in enumerate(L_R_list):
         t0 = time.perf_counter()
-        H, s0, _ = resonant_hamiltonian(K, Z, idx[:l], h_x)
-        E, V = eigh(H)
-        del H
-        q = diagonal_ensemble_z(E, V, [s0], l, tol)[:, 0]
+        if chebyshev_from is not None and l >= chebyshev_from:
+            q = resonant_time_average(K, Z, idx[:l], h_x, t_avg)
+        else:
+            H, s0, _ = resonant_hamiltonian(K, Z, idx[:l], h_x)
+            E, V = eigh(H)
+            del H
+            q = diagonal_ensemble_z(E, V, [s0], l, tol)[:, 0]
         P[a] = Z[idx[:n_spins]] * q[:n_spins]
         seconds[a] = time.perf_counter() - t0
     if return_seconds:
@@ -263,7 +287,8 @@ def remnant_polarization(K, Z, h_x, L_R_list, n_spins=6, tol=1e-10, phi=None, re
 
 def polarization_shard(
     base_seed, L, realizations, states, alpha, h_x, L_R_list, n_spins=6, *,
-    distance="periodic", pair_sum="unordered", tol=1e-10, progress_every=30.0,
+    distance="periodic", pair_sum="unordered", tol=1e-10, chebyshev_from=None, t_avg=1e4,
+    progress_every=30.0,
 ):
     """P(n, L_R) for stored SFS states of size L: one row per (realization, L_R, n).
 
@@ -291,7 +316,8 @@ def polarization_shard(
         phi = K @ Z
         if np.any(Z * phi >= 0):
             raise ValueError(f"state of realization {r} at L={L} is not SFS (Z_i phi_i >= 0 somewhere)")
-        P, idx, phi, secs = remnant_polarization(K, Z, h_x, L_R_list, n_spins, tol, phi, True)
+        P, idx, phi, secs = remnant_polarization(K, Z, h_x, L_R_list, n_spins, tol, phi, True,
+                                                 chebyshev_from, t_avg)
         seed_J = derive_seed(base_seed, "couplings", L, int(r))
         for a, l in enumerate(L_R_list):
             for n in range(n_spins):
@@ -608,14 +634,54 @@ def classical_diagonal(K: np.ndarray, h_z: np.ndarray | None = None) -> np.ndarr
     return diagonal_energies(K, z_table(K.shape[0]), h_z)
 
 
+@njit(cache=True)
+def _cheb_average(psi, dsc, hsc, n_spins, coef, phase, n_steps):
+    """Trapezoidal average of |psi(t_k)|^2 over t_k = k dt, k = 0..n_steps (numba).
+
+    One step applies sum_k coef[k] T_k(H_sc) (Chebyshev recurrence on the scaled H_sc =
+    diag(dsc) - hsc sum_i X_i), times a global phase.
+    """
+    n = psi.shape[0]
+    acc = np.zeros(n)
+    t0 = np.empty(n, dtype=np.complex128)
+    t1 = np.empty(n, dtype=np.complex128)
+    t2 = np.empty(n, dtype=np.complex128)
+    new = np.empty(n, dtype=np.complex128)
+    n_terms = coef.shape[0]
+    w_sum = 0.0
+    for step in range(n_steps + 1):
+        w = 0.5 if (step == 0 or step == n_steps) else 1.0
+        for b in range(n):
+            acc[b] += w * (psi[b].real ** 2 + psi[b].imag ** 2)
+        w_sum += w
+        if step == n_steps:
+            break
+        for b in range(n):
+            t0[b] = psi[b]
+        _apply_h(dsc, hsc, n_spins, t0, t1)
+        for b in range(n):
+            new[b] = coef[0] * t0[b] + coef[1] * t1[b]
+        for k in range(2, n_terms):
+            _apply_h(dsc, hsc, n_spins, t1, t2)
+            ck = coef[k]
+            for b in range(n):
+                v = 2.0 * t2[b] - t0[b]
+                t2[b] = v
+                new[b] += ck * v
+            t0, t1, t2 = t1, t2, t0
+        for b in range(n):
+            psi[b] = phase * new[b]
+    return acc / w_sum
+
+
 def chebyshev_time_average_z(diag, h_x, n_spins, s0, t_max, dt=None, n_terms=None):
     """Time average over [0, t_max] of <Z_i(t)> from basis state s0, by Chebyshev propagation.
 
-    H = diag - h_x sum_i X_i is applied matrix-free (O(2^l l) per product). The evolution over one
-    step dt uses a fixed Chebyshev expansion of exp(-i H dt) (Bessel coefficients); the average is
-    the trapezoidal mean over the uniform grid t_k = k dt, with dt small enough that no level
-    difference aliases (dt <= pi / bandwidth). Approaches the diagonal ensemble as t_max -> inf,
-    up to contributions of level pairs closer than ~1/t_max.
+    H = diag - h_x sum_i X_i is applied matrix-free (O(2^l l) per product, numba). The evolution
+    over one step dt uses a fixed Chebyshev expansion of exp(-i H dt) (Bessel coefficients); the
+    average is the trapezoidal mean over the uniform grid t_k = k dt, with dt small enough that no
+    level difference aliases (default dt = 0.9 pi / half-bandwidth). It approaches the diagonal ensemble as
+    t_max -> infinity, up to contributions of level pairs closer than ~1/t_max.
 
     Returns
     -------
@@ -628,39 +694,19 @@ def chebyshev_time_average_z(diag, h_x, n_spins, s0, t_max, dt=None, n_terms=Non
     diag = np.asarray(diag, dtype=np.float64)
     e_lo = diag.min() - h_x * n_spins
     e_hi = diag.max() + h_x * n_spins
-    a = 0.5 * (e_hi - e_lo) * 1.01
+    a = max(0.5 * (e_hi - e_lo) * 1.01, 1e-12)
     b = 0.5 * (e_hi + e_lo)
-    if dt is None:
-        dt = math.pi / (2 * a)
+    if dt is None:  # level differences |E_k - E_l| < 2a never alias: 2a dt < 2 pi
+        dt = 0.9 * math.pi / a
     n_steps = int(math.ceil(t_max / dt))
-    if n_terms is None:
-        n_terms = int(a * dt + 10 * (a * dt) ** (1 / 3) + 16)
+    if n_terms is None:  # Bessel J_k(a dt) decays super-exponentially beyond k = a dt
+        n_terms = int(a * dt) + 2
+        while abs(jv(n_terms, a * dt)) > 1e-17 or n_terms < a * dt + 4:
+            n_terms += 1
+        n_terms += 2
     coef = np.array([(1 if k == 0 else 2) * (-1j) ** k * jv(k, a * dt) for k in range(n_terms)])
-    phase = np.exp(-1j * b * dt)
-    dsc = (diag - b) / a
-    hsc = h_x / a
-    z = z_table(n_spins)
     psi = np.zeros(n, dtype=np.complex128)
     psi[s0] = 1.0
-    acc = np.zeros(n)
-    t0 = np.empty(n, dtype=np.complex128)
-    t1 = np.empty(n, dtype=np.complex128)
-    t2 = np.empty(n, dtype=np.complex128)
-    w_sum = 0.0
-    for step in range(n_steps + 1):
-        w = 0.5 if step in (0, n_steps) else 1.0
-        acc += w * (psi.real ** 2 + psi.imag ** 2)
-        w_sum += w
-        if step == n_steps:
-            break
-        t0[:] = psi
-        _apply_h(dsc, hsc, n_spins, t0, t1)
-        new = coef[0] * t0 + coef[1] * t1
-        for k in range(2, n_terms):
-            _apply_h(dsc, hsc, n_spins, t1, t2)
-            t2 *= 2.0
-            t2 -= t0
-            new += coef[k] * t2
-            t0, t1, t2 = t1, t2, t0
-        psi = phase * new
-    return z.T @ (acc / w_sum), n_steps * (n_terms - 1)
+    prob = _cheb_average(psi, (diag - b) / a, h_x / a, n_spins, coef,
+                         complex(np.exp(-1j * b * dt)), n_steps)
+    return z_table(n_spins).T @ prob, n_steps * (n_terms - 1)

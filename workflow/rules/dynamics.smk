@@ -90,6 +90,20 @@ def _eigh_seconds(dim):
     return 2.2e-10 * float(dim) ** 3
 
 
+def _pol_seconds(l):
+    """Rough single-core cost of one (state, L_R) point: dense ED, or the Chebyshev route."""
+    cf = POL["chebyshev_from_L_R"]
+    if cf is not None and l >= cf:
+        return 3e-4 * 2**l * l * POL["chebyshev_t_avg"] / 1e4
+    return _eigh_seconds(2**l)
+
+
+def _pol_dense_max():
+    cf = POL["chebyshev_from_L_R"]
+    dense = [l for l in POL["L_R"] if cf is None or l < cf]
+    return max(dense + [1])
+
+
 rule dynamics_polarization:
     input:
         states=lambda w: sfs_state_files(w.L, pol_range(w.L, w.shard)[1]),
@@ -104,17 +118,20 @@ rule dynamics_polarization:
         L_R=POL["L_R"],
         n_spins=POL["n_spins"],
         degenerate_tol=POL["degenerate_tol"],
+        chebyshev_from=POL["chebyshev_from_L_R"],
+        t_avg=POL["chebyshev_t_avg"],
         distance=MODEL["distance"],
         pair_sum=MODEL["pair_sum"],
     resources:
         mem_mb=lambda w: 400
         + int(16 * int(w.L) ** 2 / 1e6)
-        + int(5 * 8 * 4 ** max(POL["L_R"]) / 1e6),
+        + int(5 * 8 * 4 ** _pol_dense_max() / 1e6)
+        + int(100 * 2 ** max(POL["L_R"]) / 1e6),
         runtime=lambda w: 5
         + int(
             2
             * POL["realizations_per_job"]
-            * sum(_eigh_seconds(2**l) for l in POL["L_R"])
+            * sum(_pol_seconds(l) for l in POL["L_R"])
             / 60
         ),
     log:
@@ -137,6 +154,9 @@ rule dynamics_polarization_aggregate:
         seed=SEED,
         extrapolation=POL["extrapolation"],
         alternatives=POL["alt_extrapolations"],
+        chebyshev_from=POL["chebyshev_from_L_R"],
+        t_avg=POL["chebyshev_t_avg"],
+        degenerate_tol=POL["degenerate_tol"],
         order=config["sfs"]["order"],
         distance=MODEL["distance"],
         pair_sum=MODEL["pair_sum"],
