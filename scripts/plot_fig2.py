@@ -78,17 +78,7 @@ if len(ref):
         label=r"$\propto \sqrt{\mathrm{step}}$",
     )
 ax.axhline(0.02 * L, color="C3", lw=0.8, ls=(0, (1, 2)), label=rf"2% of $L$ ({0.02 * L:g} spins)")
-ax.axhline(L, color="0.3", lw=0.8, ls="-", alpha=0.5)
-ax.text(
-    0.98,
-    L * 0.85,
-    rf"$N_\mathrm{{ever}} = L = {L}$",
-    fontsize=7,
-    va="top",
-    ha="right",
-    color="0.3",
-    transform=ax.get_yaxis_transform(),
-)
+ax.axhline(L, color="0.3", lw=0.8, ls="-", alpha=0.5, label=rf"$N_\mathrm{{ever}} = L = {L}$")
 ax.plot([], [], color="0.3", lw=0.7, ls=":", label="SFS: max over states")
 ax.set_xscale("log")
 ax.set_yscale("log")
@@ -159,7 +149,7 @@ footer(
         (
             f"Left: each step flips one resonant spin chosen uniformly at random and updates all fields; "
             f"up to {n_steps} steps; SFS order: {order}; mean +- standard error over states "
-            f"(dotted: max over states). Runs stopped early (no resonant spin left): {stop_txt}. "
+            f"(dotted: max over states). Runs without any resonant spin (stopped at step 0): {stop_txt}. "
             f"Other h_x in fig2_avalanche.parquet: {', '.join(other_h) or 'none'}."
             + (
                 " Right: remnant polarization from the dynamics stage (fig2_polarization.parquet)."

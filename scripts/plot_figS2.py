@@ -37,8 +37,8 @@ for ax, h in zip(axes[0], hs, strict=True):
             if len(x) and np.isfinite(x["exponent"].iloc[0]):
                 r = x.iloc[0]
                 err = f" \\pm {r['exponent_err']:.2f}" if np.isfinite(r["exponent_err"]) else ""
-                ref = r"2-\alpha" if e == "random" else "1"
-                lab += rf": $L^{{{r['exponent']:.2f}{err}}}$ (ref. ${ref} = {r['reference']:.2g}$)"
+                ref = rf"$2-\alpha = {r['reference']:.2g}$" if e == "random" else "1"
+                lab += rf": $L^{{{r['exponent']:.2f}{err}}}$ (ref. slope {ref})"
                 LL = np.geomspace(r["L_min"], r["L_max"], 20)
                 ax.plot(
                     LL,

@@ -12,8 +12,9 @@ Readings are fixed here, before any data are seen, and every one is reported:
   the last step) and "N_now <= 2% L" (largest instantaneous count of any state at any step); a
   count is a maximum, so these verdicts carry no error. At L != 1000 they are inconclusive (the
   paper's number refers to L = 1000). "saturation": fraction of SFS runs whose N_ever had already
-  reached its final value at t = n_steps/10; reproduced when it exceeds 1/2 by two binomial
-  standard errors.
+  reached its final value at t = n_steps/10, among the runs that had a resonant spin at all (a
+  run without one stops at step 0 and says nothing about saturation); reproduced when it exceeds
+  1/2 by two binomial standard errors.
 - Claim 9 (genuine two-spin resonances ~ L^(2-alpha) for random states, slower than L for SFS
   states): the fitted exponent x (two_spin_exponents) per alpha and h_x; random: reproduced when
   |x - (2 - alpha)| < 0.15 by two standard errors; SFS: reproduced when x < 1 by two standard
@@ -150,8 +151,15 @@ def claim8(tables):
             rows.append(_nan_row(reading, stat, thr, "fewer than 10 steps"))
             continue
         k = int(np.argmin(np.abs(np.log(np.maximum(steps, 0.5)) - np.log(n_steps / 10.0))))
-        p = float(g["n_at_final"].iloc[k]) / n
-        pe = math.sqrt(max(p * (1 - p), 1.0 / n) / n)
+        # runs with no resonant spin in their initial state stop at step 0 (the only step at
+        # which a run can stop) and say nothing about saturation: they are left out
+        n_inert = int(last["n_stopped"])
+        n_act = n - n_inert
+        if n_act == 0:
+            rows.append(_nan_row(reading, stat, thr, f"all {n} runs had no resonant spin"))
+            continue
+        p = float(g["n_at_final"].iloc[k] - n_inert) / n_act
+        pe = math.sqrt(max(p * (1 - p), 1.0 / n_act) / n_act)
         rnd = av[
             (av["ensemble"] == "random")
             & (av["alpha"] == a)
@@ -159,11 +167,12 @@ def claim8(tables):
             & (av["L"] == L)
             & (av["step"] == steps[k])
         ]
-        rtxt = (
-            f"; random states: {float(rnd['n_at_final'].iloc[0]) / float(rnd['n_states'].iloc[0]):.2f}"
-            if len(rnd)
-            else ""
-        )
+        rtxt = ""
+        if len(rnd):
+            r0 = rnd.iloc[0]
+            r_act = float(r0["n_states"] - r0["n_stopped"])
+            if r_act > 0:
+                rtxt = f"; random states: {float(r0['n_at_final'] - r0['n_stopped']) / r_act:.2f}"
         late = growth_exponent(
             steps, g["n_ever_mean"], g["n_ever_err"].fillna(0.0), n_steps / 10.0, n_steps
         )
@@ -176,10 +185,10 @@ def claim8(tables):
                 "threshold": thr,
                 "verdict": verdict_from(p, pe, SATURATED_MAJORITY, greater=True),
                 "detail": (
-                    f"{p:.2f} of {n} SFS runs had reached their final N_ever by t = {steps[k]:g} "
-                    f"(of {n_steps}){rtxt}; late growth exponent of the mean: "
-                    f"{late[0]:.3f} +- {late[1]:.3f}; runs stopped (no resonant spin): "
-                    f"{int(last['n_stopped'])}"
+                    f"{p:.2f} of {n_act} SFS runs with a resonant spin ({n_inert} of {n} had "
+                    f"none and stopped at step 0) had reached their final N_ever by "
+                    f"t = {steps[k]:g} (of {n_steps}){rtxt}; late growth exponent of the mean: "
+                    f"{late[0]:.3f} +- {late[1]:.3f}"
                 ),
             }
         )
