@@ -325,3 +325,30 @@ def test_chebyshev_route_close_to_diagonal_ensemble():
     Pc, _, _ = dyn.remnant_polarization(K, Z, 0.1, [6, 7], 6, chebyshev_from=7, t_avg=2e4)
     assert np.array_equal(Pd[0], Pc[0])  # L_R = 6 stays dense
     assert np.abs(Pd[1] - Pc[1]).max() < 0.02
+
+
+def test_claim12_readings_on_synthetic_tables():
+    from kasglass.claims import evaluate
+
+    rows = []
+    for L in (100, 300, 1000, 3000):
+        for n in range(1, 7):
+            P = 0.5 * (L / 100.0) ** -0.1
+            rows.append(dict(alpha=0.7, h_x=0.1, L=L, n=n, L_R=None, P=P, P_err=0.01, n_realizations=100))
+            rows.append(dict(alpha=0.7, h_x=0.1, L=L, n=n, L_R=10, P=P + 0.05, P_err=0.01,
+                             n_realizations=100))
+    t = pd.DataFrame(rows)
+    t["L_R"] = t["L_R"].astype("Int64")
+    card = evaluate({"fig2_polarization": t})
+    r = card[card["claim"] == 12].set_index("reading")
+    assert r.loc["sizeable", "verdict"] == "reproduced"
+    assert r.loc["decays", "verdict"] == "reproduced"
+    assert r.loc["slowly", "verdict"] == "reproduced"
+    assert abs(r.loc["decays", "value"] - 0.1) < 1e-6
+    # fast decay: 'slowly' fails, 'sizeable' fails at the largest L
+    t2 = t.copy()
+    t2["P"] = 0.5 * (t2["L"] / 100.0) ** -1.0
+    r2 = evaluate({"fig2_polarization": t2})
+    r2 = r2[r2["claim"] == 12].set_index("reading")
+    assert r2.loc["slowly", "verdict"] == "not reproduced"
+    assert r2.loc["sizeable", "verdict"] == "not reproduced"
