@@ -69,13 +69,17 @@ def main():
     for name, Zx in (("random", Zr), ("sfs", Zs)):
         t, (cnt, _) = best_of(lambda Zx=Zx: rs.pair_counts(Jp, w, Zx, hs))
         rates[name] = n_pairs / t
-        print(f"pair scan, L = {L_pair}, {name} state, {len(hs)} h_x at once: "
-              f"{rates[name] / 1e6:8.1f} Mpairs/s (counts {[int(x) for x in cnt]})")
+        print(
+            f"pair scan, L = {L_pair}, {name} state, {len(hs)} h_x at once: "
+            f"{rates[name] / 1e6:8.1f} Mpairs/s (counts {[int(x) for x in cnt]})"
+        )
     t_n, cnt_n = best_of(lambda: rs.naive_pair_counts(Kp, Zr, hs[-1]), 1)
     r_n = n_pairs / t_n
-    print(f"naive numpy scan (one h_x, L x L temporaries): {r_n / 1e6:8.1f} Mpairs/s "
-          f"(count {cnt_n}); speed-up {rates['random'] / r_n:.1f}x per h_x value, "
-          f"{len(hs) * rates['random'] / r_n:.1f}x for {len(hs)} h_x")
+    print(
+        f"naive numpy scan (one h_x, L x L temporaries): {r_n / 1e6:8.1f} Mpairs/s "
+        f"(count {cnt_n}); speed-up {rates['random'] / r_n:.1f}x per h_x value, "
+        f"{len(hs) * rates['random'] / r_n:.1f}x for {len(hs)} h_x"
+    )
 
     # --- paper preset projection -------------------------------------------------------------
     cfg = yaml.safe_load(open("presets/paper.yaml"))
@@ -89,11 +93,13 @@ def main():
     r_draw = n_pairs / t_draw
     t_rs = pairs * (len(R["alphas"]) * 2 * 2 / min(rates.values()) + 1 / r_draw)
     print(f"drawing J: {r_draw / 1e6:.1f} Mpairs/s")
-    print(f"paper preset projection (this stage's kernels and J draws, one core; the SFS "
-          f"relaxation of the stored states is the SFS stage's): avalanche {runs} runs x "
-          f"{A['n_steps']} steps at L = {A['L']}: {t_av / 60:.1f} min; two-spin counts "
-          f"(L up to {max(R['L'])}, {len(R['alphas'])} alphas, 2 ensembles): {t_rs / 60:.1f} min; "
-          f"on 2 cores: {(t_av + t_rs) / 120:.1f} min")
+    print(
+        f"paper preset projection (this stage's kernels and J draws, one core; the SFS "
+        f"relaxation of the stored states is the SFS stage's): avalanche {runs} runs x "
+        f"{A['n_steps']} steps at L = {A['L']}: {t_av / 60:.1f} min; two-spin counts "
+        f"(L up to {max(R['L'])}, {len(R['alphas'])} alphas, 2 ensembles): {t_rs / 60:.1f} min; "
+        f"on 2 cores: {(t_av + t_rs) / 120:.1f} min"
+    )
 
 
 if __name__ == "__main__":

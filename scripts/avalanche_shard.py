@@ -1,4 +1,4 @@
-"""Snakemake adapter: avalanche runs of one shard of stored states -> per-state records (Parquet)."""
+"""Snakemake adapter: avalanche runs of one shard of stored states -> per-state records."""
 
 from kasglass.runtime import configure_threads
 

@@ -1,6 +1,7 @@
 """Fig. 2. Left: resonance avalanche, number of ever-resonant spins vs step for SFS and random
 initial states and several alpha (fig2_avalanche.parquet). Right (only when the dynamics stage
-provides fig2_polarization.parquet): remnant polarization P(n, L) of the most resonant spins vs L."""
+provides fig2_polarization.parquet): remnant polarization P(n, L) of the most resonant spins
+vs L."""
 
 import textwrap
 
@@ -147,9 +148,11 @@ footer(
     fig,
     textwrap.fill(
         (
-            f"Left: each step flips one resonant spin chosen uniformly at random and updates all fields; "
+            "Left: each step flips one resonant spin chosen uniformly at random and updates all "
+            "fields; "
             f"up to {n_steps} steps; SFS order: {order}; mean +- standard error over states "
-            f"(dotted: max over states). Runs without any resonant spin (stopped at step 0): {stop_txt}. "
+            "(dotted: max over states). Runs without any resonant spin (stopped at step 0): "
+            f"{stop_txt}. "
             f"Other h_x in fig2_avalanche.parquet: {', '.join(other_h) or 'none'}."
             + (
                 " Right: remnant polarization from the dynamics stage (fig2_polarization.parquet)."

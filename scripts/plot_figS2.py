@@ -80,9 +80,11 @@ footer(
     fig,
     textwrap.fill(
         (
-            f"A_12 = c h_x^2 (1/f_1 + 1/f_2)/(-f_1 - f_2 + 2 g_12) with c = {c:g} (knob two_spin_prefactor), "
-            f"f_i = Z_i phi_i, g_12 = K_12 Z_1 Z_2; SFS order: {order}; mean +- standard error over "
-            f"realizations ({nreal}); lines: weighted log-log fits (zero means omitted: {n_zero} points)."
+            "A_12 = c h_x^2 (1/f_1 + 1/f_2)/(-f_1 - f_2 + 2 g_12) with "
+            f"c = {c:g} (knob two_spin_prefactor), "
+            f"f_i = Z_i phi_i, g_12 = K_12 Z_1 Z_2; SFS order: {order}; mean +- standard "
+            f"error over realizations ({nreal}); lines: weighted log-log fits (zero means "
+            f"omitted: {n_zero} points)."
         ),
         95 * len(hs),
     ),

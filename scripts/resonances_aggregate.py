@@ -1,4 +1,4 @@
-"""Snakemake adapter: per-realization two-spin counts -> two_spin_resonances / two_spin_exponents."""
+"""Snakemake adapter: per-realization two-spin counts -> two_spin_resonances, _exponents."""
 
 from kasglass.io import provenance, read_tables, setup_logging, write_table
 from kasglass.resonances import aggregate, exponents

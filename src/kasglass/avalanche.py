@@ -1,4 +1,4 @@
-"""Resonance avalanches (Fig. 2 left): flip resonant spins one at a time and count who ever resonated.
+"""Resonance avalanches (Fig. 2 left): flip resonant spins one at a time, count who resonated.
 
 Conventions
 -----------
@@ -307,8 +307,9 @@ def run_shard(
                 phi = K @ Z
                 if e == "sfs" and np.any(Z * phi >= 0):
                     raise ValueError(
-                        f"stored SFS state L={L} r={r} alpha={a} is not single-spin-flip stable with "
-                        "the regenerated couplings: the SFS stage used another seed or model setting"
+                        f"stored SFS state L={L} r={r} alpha={a} is not single-spin-flip stable "
+                        "with the regenerated couplings: the SFS stage used another seed or "
+                        "model setting"
                     )
                 for h in h_xs:
                     h = float(h)

@@ -1,4 +1,4 @@
-"""Genuine two-spin-flip resonances (paper Eq. 6; SPEC section 2): pair counts in SFS and random states.
+"""Genuine two-spin-flip resonances (paper Eq. 6, SPEC section 2) in SFS and random states.
 
 Conventions
 -----------
@@ -239,8 +239,9 @@ def shard_counts(
                 phi = fields_from_pairs(J, w, Z, periodic)
                 if e == "sfs" and np.any(Z * phi > 1e-9):
                     raise ValueError(
-                        f"stored SFS state L={L} r={r} alpha={a} is not single-spin-flip stable with "
-                        "the regenerated couplings: the SFS stage used another seed or model setting"
+                        f"stored SFS state L={L} r={r} alpha={a} is not single-spin-flip stable "
+                        "with the regenerated couplings: the SFS stage used another seed or "
+                        "model setting"
                     )
                 counts, _ = pair_counts(J, w, Z, h, prefactor, periodic, phi=phi)
                 absphi = np.abs(phi)

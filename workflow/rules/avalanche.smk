@@ -58,6 +58,8 @@ rule avalanche:
         f"{RES}/logs/avalanche/L{{L}}_shard{{shard}}.log",
     benchmark:
         f"{RES}/benchmarks/avalanche/L{{L}}_shard{{shard}}.tsv"
+    conda:
+        ENV
     script:
         "../../scripts/avalanche_shard.py"
 
@@ -77,6 +79,8 @@ rule avalanche_aggregate:
         pair_sum=MODEL["pair_sum"],
     log:
         f"{RES}/logs/avalanche/aggregate.log",
+    conda:
+        ENV
     script:
         "../../scripts/avalanche_aggregate.py"
 
@@ -105,6 +109,8 @@ rule plot_fig2:
         h_x_main=AV["h_x_main"],
     log:
         f"{RES}/logs/figures/fig2.log",
+    conda:
+        ENV
     script:
         "../../scripts/plot_fig2.py"
 

@@ -62,6 +62,8 @@ rule resonances:
         f"{RES}/logs/resonances/L{{L}}_shard{{shard}}.log",
     benchmark:
         f"{RES}/benchmarks/resonances/L{{L}}_shard{{shard}}.tsv"
+    conda:
+        ENV
     script:
         "../../scripts/resonances_shard.py"
 
@@ -82,6 +84,8 @@ rule resonances_aggregate:
         pair_sum=MODEL["pair_sum"],
     log:
         f"{RES}/logs/resonances/aggregate.log",
+    conda:
+        ENV
     script:
         "../../scripts/resonances_aggregate.py"
 
@@ -101,6 +105,8 @@ rule plot_figS2:
         png=f"{RES}/figures/figS2.png",
     log:
         f"{RES}/logs/figures/figS2.log",
+    conda:
+        ENV
     script:
         "../../scripts/plot_figS2.py"
 

@@ -1,4 +1,4 @@
-"""Claims 7-9 (SPEC section 6): resonance avalanches (Fig. 2 left) and two-spin resonances (Fig. S2).
+"""Claims 7-9 (SPEC section 6): resonance avalanches (Fig. 2 left), two-spin resonances (Fig. S2).
 
 Readings are fixed here, before any data are seen, and every one is reported:
 
@@ -95,7 +95,8 @@ def claim7(tables):
                     "verdict": verdict_from(dev, be, SQRT_TOL, greater=False),
                     "detail": (
                         f"beta = {beta:.3f} +- {be:.3f} between t = {t1:g} and {t2:g} "
-                        f"(mean N_ever {np.interp(t1, t, m):.1f} -> {np.interp(t2, t, m):.1f} of L = "
+                        f"(mean N_ever {np.interp(t1, t, m):.1f} -> {np.interp(t2, t, m):.1f} "
+                        f"of L = "
                         f"{int(L)}; {int(g['n_states'].iloc[0])} states); |beta - 1/2| = {dev:.3f}"
                     ),
                 }
