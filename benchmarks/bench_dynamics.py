@@ -105,13 +105,14 @@ def main():
     print(f"\n1. remnant polarization, one SFS state L = {L}, alpha = 0.7, h_x = {h_x}")
     print(f"   |phi| of the {max(sizes)} most resonant spins: {np.round(np.abs(phi[idx]), 3).tolist()}")
     dyn.chebyshev_time_average_z(np.zeros(4), 0.1, 2, 0, 1.0)  # compile
-    dense_t = {}
+    dense_t, cheb_t = {}, {}
     print(f"   {'L_R':>4} {'dense s':>9} {'Chebyshev s':>12} {'ratio':>7} {'matvecs':>9} "
           f"{'max|dP|':>8}  P(n) dense")
     for l in sizes:
         td, Pd = dense_point(K, Z, idx, l, h_x)
         tc, Pc, nmv = cheb_point(K, Z, idx, l, h_x, args.t_max)
         dense_t[l] = td
+        cheb_t[l] = tc
         print(f"   {l:4d} {td:9.3f} {tc:12.3f} {td / tc:7.2f} {nmv:9d} {np.abs(Pd - Pc).max():8.4f}  "
               f"{np.round(Pd, 3).tolist()}")
     print(f"   (ratio = dense / Chebyshev time; Chebyshev = time average over [0, {args.t_max:g}])")
@@ -158,14 +159,24 @@ def main():
     def t_dense(l):
         return dense_t[l] if l in dense_t else dense_t[lmax] * 8.0 ** (l - lmax)
 
-    per_state = sum(t_dense(l) for l in pol["L_R"])
+    def t_cheb(l):  # matvec cost ~ 2^l l, times the bandwidth (~ linear in l)
+        return cheb_t[l] if l in cheb_t else cheb_t[lmax] * 2.0 ** (l - lmax) * (l / lmax) ** 2
+
+    cf = pol.get("chebyshev_from_L_R")
+
+    def t_route(l):
+        return t_cheb(l) if cf is not None and l >= cf else t_dense(l)
+
     n_states = sum(pol["n_realizations"])
-    print(f"\n4. paper preset (single core; L_R > {lmax} extrapolated as (2^L_R)^3 from L_R = {lmax}):")
+    print(f"\n4. paper preset, single core (beyond L_R = {lmax}: dense extrapolated as (2^L_R)^3, "
+          f"Chebyshev as 2^L_R L_R^2; paper route: Chebyshev from L_R = {cf}):")
     for l in pol["L_R"]:
-        print(f"   L_R = {l:2d}: {t_dense(l):10.1f} s per (L, state)"
+        print(f"   L_R = {l:2d}: dense {t_dense(l):9.1f} s, Chebyshev {t_cheb(l):8.1f} s per (L, state)"
               + ("  [extrapolated]" if l not in dense_t else ""))
-    print(f"   Fig. 2 right: {per_state:.0f} s per state x {n_states} states = "
-          f"{per_state * n_states / 3600:.0f} core-hours")
+    for name, fn in (("all dense", t_dense), ("paper route", t_route)):
+        per_state = sum(fn(l) for l in pol["L_R"])
+        print(f"   Fig. 2 right, {name}: {per_state:.0f} s per state x {n_states} states = "
+              f"{per_state * n_states / 3600:.0f} core-hours")
     qmax = max(quench_t)
     tq = sum(quench_t.get(Lq, quench_t[qmax] * 8.0 ** (Lq - qmax)) * nr * len(qu["h_x"])
              for Lq, nr in zip(qu["L"], qu["n_realizations"]))
