@@ -1,4 +1,4 @@
-"""ED Hamiltonian against a brute-force Kronecker-product construction; sectors against full basis."""
+"""ED Hamiltonian against a brute-force Kronecker construction; sectors against the full basis."""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ def test_m_ea_sector_matches_full_basis_reference(L):
 
 def test_classical_limit_m_ea_is_one():
     K, _ = ed_couplings(5, 8, 1, 0.7)
-    for _, E, V in diagonalize_sectors(K, 1e-4):
+    for _, _E, V in diagonalize_sectors(K, 1e-4):
         m, mo = m_ea(V, pair_products(z_eigenvalues(8)[:128]), 8)
         assert m.min() > 0.999 and mo.min() > 0.999
 
@@ -89,7 +89,7 @@ def test_shift_invert_equals_full_diagonalization(L):
     assert min(e[0] for e in edges) == pytest.approx(E_min, abs=1e-9)
     assert max(e[1] for e in edges) == pytest.approx(E_max, abs=1e-9)
     Zp = pair_products(z_eigenvalues(L)[: 2 ** (L - 1)])
-    for (p, E, V), (_, H) in zip(full, sparse_sectors(K, h_x), strict=True):
+    for (_p, E, V), (_, H) in zip(full, sparse_sectors(K, h_x), strict=True):
         for eps in (0.15, 0.5):
             sigma = E_min + eps * (E_max - E_min)
             Es, Vs = shift_invert(H, sigma, 20)

@@ -1,1 +1,224 @@
-# Stage "ed": rules are added by the issue that builds it.
+# Stage "ed": exact diagonalization in the two parity sectors P = prod X_i.
+#  - One job per (L, alpha, h_x, shard of realizations) writes per-realization partial sums per
+#    eps bin and per target window (scripts/ed_shard.py); realization r uses
+#    derive_seed(seed, "ed", L, r). L < shift_invert_min_L: dense dsyevd of both sectors (every
+#    eps bin and every target window); L >= shift_invert_min_L: shift-invert windows only.
+#  - Fig. 3 and Fig. S3 share the jobs at the (L, h_x) points they have in common; each reads the
+#    first n realizations of the shards, sorted by realization (shard-invariant aggregation).
+
+ED = config["ed"]
+FIG3 = ED["fig3"]
+FSS = ED["fss"]
+
+
+def _ed_checks():
+    errs = []
+    if len(FSS["n_realizations"]) != len(FSS["L"]):
+        errs.append(
+            f"ed.fss.n_realizations needs one entry per size in ed.fss.L ({len(FSS['L'])}); "
+            f"got {len(FSS['n_realizations'])}"
+        )
+    if list(FSS["L"]) != sorted(FSS["L"]):
+        errs.append(f"ed.fss.L must be increasing; got {FSS['L']}")
+    for name, hx in (("fig3", FIG3["h_x"]), ("fss", FSS["h_x"])):
+        if list(hx) != sorted(hx):
+            errs.append(f"ed.{name}.h_x must be increasing; got {hx}")
+    if int(FIG3["L"]) >= int(ED["shift_invert_min_L"]):
+        errs.append(
+            f"ed.fig3.L = {FIG3['L']} needs full spectra: it must be below "
+            f"ed.shift_invert_min_L = {ED['shift_invert_min_L']}"
+        )
+    if errs:
+        raise ValueError("invalid configuration:\n  " + "\n  ".join(errs))
+
+
+_ed_checks()
+
+ED_ALPHA = fmt_alpha(ED["alpha"])
+
+
+def fmt_hx(h):
+    """Canonical h_x string in paths: 0.100, 0.075, 0.0125 (3 or 4 decimals)."""
+    s = f"{float(h):.3f}"
+    return s if abs(float(s) - float(h)) < 1e-12 else f"{float(h):.4f}"
+
+
+def ed_method(L):
+    return "shift-invert" if int(L) >= int(ED["shift_invert_min_L"]) else "full"
+
+
+def ed_shard_size(L):
+    """Realizations per ED job: realizations_per_shard_at_L12 scaled as 8^(12 - L), at least 1."""
+    s = float(ED["realizations_per_shard_at_L12"]) * 8.0 ** (12 - int(L))
+    return max(1, int(round(min(s, 1e6))))
+
+
+# (L, h_x string) -> realizations needed by any consumer (Fig. 3 and/or Fig. S3).
+ED_DEMAND = {}
+for _h in FIG3["h_x"]:
+    _k = (int(FIG3["L"]), fmt_hx(_h))
+    ED_DEMAND[_k] = max(ED_DEMAND.get(_k, 0), int(FIG3["n_realizations"]))
+for _L, _n in zip(FSS["L"], FSS["n_realizations"]):
+    for _h in FSS["h_x"]:
+        _k = (int(_L), fmt_hx(_h))
+        ED_DEMAND[_k] = max(ED_DEMAND.get(_k, 0), int(_n))
+
+
+def ed_shard_bounds(L, hx, shard):
+    """Realizations [lo, hi) of ED job ``shard`` at (L, h_x)."""
+    lo = int(shard) * ed_shard_size(L)
+    return lo, min(lo + ed_shard_size(L), ED_DEMAND[(int(L), hx)])
+
+
+def ed_files(L, hxs, n):
+    """Shard files holding realizations 0..n-1 at size L for every h_x in ``hxs``."""
+    out = []
+    for h in hxs:
+        hx = fmt_hx(h)
+        for s in range(math.ceil(int(n) / ed_shard_size(L))):
+            out.append(f"{RES}/ed/L{int(L)}/alpha{ED_ALPHA}/hx{hx}/shard{s:04d}.parquet")
+    return out
+
+
+def _ed_seconds(L):
+    """Rough single-core seconds per realization and h_x (dsyevd ~2 s per sector at L = 12)."""
+    L = int(L)
+    if ed_method(L) == "full":
+        return 0.1 + 4.0 * 8.0 ** (L - 12)
+    return 2 * len(FSS["eps_targets"]) * 20.0 * 10.0 ** ((L - 14) / 2)
+
+
+def _ed_mem_mb(L):
+    L = int(L)
+    if ed_method(L) == "full":
+        return 300 + int(4 * 8 * 4 ** (L - 1) / 1e6)
+    return 500 + int(2 ** (L - 1) * 4000 / 1e6 * 10 ** ((L - 14) / 2))
+
+
+wildcard_constraints:
+    hx=r"\d+\.\d{3,4}",
+
+
+rule ed_shard:
+    output:
+        f"{RES}/ed/L{{L}}/alpha{{alpha}}/hx{{hx}}/shard{{shard}}.parquet",
+    params:
+        seed=SEED,
+        lo=lambda w: ed_shard_bounds(w.L, w.hx, w.shard)[0],
+        hi=lambda w: ed_shard_bounds(w.L, w.hx, w.shard)[1],
+        alpha=lambda w: float(w.alpha),
+        h_x=lambda w: float(w.hx),
+        method=lambda w: ed_method(w.L),
+        n_eps_bins=ED["n_eps_bins"],
+        eps_targets=FSS["eps_targets"],
+        n_eigs=FSS["n_eigs"],
+        max_fraction=FSS["max_fraction"],
+        distance=MODEL["distance"],
+        pair_sum=MODEL["pair_sum"],
+    resources:
+        mem_mb=lambda w: _ed_mem_mb(w.L),
+        runtime=lambda w: 5 + int(2 * ed_shard_size(w.L) * _ed_seconds(w.L) / 60),
+    log:
+        f"{RES}/logs/ed/L{{L}}_alpha{{alpha}}_hx{{hx}}_shard{{shard}}.log",
+    benchmark:
+        f"{RES}/benchmarks/ed/L{{L}}_alpha{{alpha}}_hx{{hx}}_shard{{shard}}.tsv"
+    script:
+        "../../scripts/ed_shard.py"
+
+
+rule ed_fig3_table:
+    localrule: True
+    input:
+        ed_files(FIG3["L"], FIG3["h_x"], FIG3["n_realizations"]),
+    output:
+        f"{RES}/data/fig3_phase_diagram.parquet",
+    params:
+        preset=PRESET,
+        seed=SEED,
+        table="fig3",
+        n_realizations={int(FIG3["L"]): int(FIG3["n_realizations"])},
+        h_x=FIG3["h_x"],
+        n_eps_bins=ED["n_eps_bins"],
+        distance=MODEL["distance"],
+        pair_sum=MODEL["pair_sum"],
+    log:
+        f"{RES}/logs/ed/fig3_table.log",
+    script:
+        "../../scripts/ed_aggregate.py"
+
+
+rule ed_figS3_table:
+    localrule: True
+    input:
+        [
+            f
+            for L, n in zip(FSS["L"], FSS["n_realizations"])
+            for f in ed_files(L, FSS["h_x"], n)
+        ],
+    output:
+        f"{RES}/data/figS3_fss.parquet",
+    params:
+        preset=PRESET,
+        seed=SEED,
+        table="figS3",
+        n_realizations=dict(zip(map(int, FSS["L"]), map(int, FSS["n_realizations"]))),
+        h_x=FSS["h_x"],
+        n_eps_bins=ED["n_eps_bins"],
+        n_eigs=FSS["n_eigs"],
+        max_fraction=FSS["max_fraction"],
+        shift_invert_min_L=ED["shift_invert_min_L"],
+        distance=MODEL["distance"],
+        pair_sum=MODEL["pair_sum"],
+    log:
+        f"{RES}/logs/ed/figS3_table.log",
+    script:
+        "../../scripts/ed_aggregate.py"
+
+
+CLAIM_TABLES.update(
+    {
+        "fig3_phase_diagram": f"{RES}/data/fig3_phase_diagram.parquet",
+        "figS3_fss": f"{RES}/data/figS3_fss.parquet",
+    }
+)
+
+register_figure("fig3", "fig3")
+register_figure("figS3", "figS3")
+
+
+rule plot_fig3:
+    localrule: True
+    input:
+        f"{RES}/data/fig3_phase_diagram.parquet",
+    output:
+        pdf=f"{RES}/figures/fig3.pdf",
+        png=f"{RES}/figures/fig3.png",
+    log:
+        f"{RES}/logs/figures/fig3.log",
+    script:
+        "../../scripts/plot_fig3.py"
+
+
+rule plot_figS3:
+    localrule: True
+    input:
+        f"{RES}/data/figS3_fss.parquet",
+    output:
+        pdf=f"{RES}/figures/figS3.pdf",
+        png=f"{RES}/figures/figS3.png",
+    log:
+        f"{RES}/logs/figures/figS3.log",
+    script:
+        "../../scripts/plot_figS3.py"
+
+
+rule fig3:
+    localrule: True
+    input:
+        FIGURES["fig3"],
+
+
+rule figS3:
+    localrule: True
+    input:
+        FIGURES["figS3"],

@@ -120,7 +120,7 @@ def analyze_realization(
     tgt = np.zeros((eps_targets.size, len(SUM_COLUMNS)))
     if method == "full":
         sectors = []
-        for p, E, V in diagonalize_sectors(K, h_x, vectors=True):
+        for _p, E, V in diagonalize_sectors(K, h_x, vectors=True):
             m, mo = m_ea(V, Zp, L)
             del V
             sectors.append((E, m, mo))
@@ -279,3 +279,51 @@ def aggregate(parts: pd.DataFrame) -> pd.DataFrame:
             "n_levels": int(rn.sum()), "n_states": int(mn.sum()), "n_realizations": int(len(g)),
         })
     return pd.DataFrame(rows)
+
+
+FIG3_COLUMNS = [
+    "alpha", "L", "h_x", "eps_lo", "eps_hi", "eps_mean", "r_mean", "r_err", "m_ea", "m_ea_err",
+    "m_ea_offdiag", "m_ea_offdiag_err", "n_levels", "n_states", "n_realizations", "method",
+]
+FSS_COLUMNS = [
+    "alpha", "L", "h_x", "eps_target", "eps_mean", "r_mean", "r_err", "m_ea", "m_ea_err",
+    "m_ea_offdiag", "m_ea_offdiag_err", "m_ea_baseline", "n_levels", "n_states",
+    "n_realizations", "method",
+]
+
+
+def figure_table(parts: pd.DataFrame, table: str, n_realizations: dict, h_x) -> pd.DataFrame:
+    """Figure table from the shards' per-realization partial sums.
+
+    Parameters
+    ----------
+    parts : DataFrame
+        Concatenated output of :func:`run_shard` (any sharding).
+    table : {"fig3", "figS3"}
+        ``fig3``: eps bins (one row per (L, h_x, bin)); ``figS3``: target windows (one row per
+        (L, h_x, eps_target)) with the ergodic baseline 1/L of m_EA.
+    n_realizations : dict
+        L -> number of realizations to use (the first n; shards may hold more).
+    h_x : sequence of float
+        Transverse fields to keep.
+    """
+    if table not in ("fig3", "figS3"):
+        raise ValueError(f"table must be 'fig3' or 'figS3'; got {table!r}")
+    keep = np.zeros(len(parts), dtype=bool)
+    for L, n in n_realizations.items():
+        keep |= (parts["L"].to_numpy() == int(L)) & (parts["realization"].to_numpy() < int(n))
+    hx = np.asarray(list(h_x), dtype=float)
+    keep &= np.isclose(parts["h_x"].to_numpy()[:, None], hx[None, :], atol=1e-9).any(axis=1)
+    kind = "bin" if table == "fig3" else "target"
+    sel = parts[keep & (parts["kind"] == kind).to_numpy()]
+    if sel.empty:
+        raise ValueError(f"no ED partial sums of kind {kind!r} for L in {list(n_realizations)}")
+    agg = aggregate(sel)
+    for L, n in n_realizations.items():
+        got = agg.loc[agg["L"] == int(L), "n_realizations"]
+        if len(got) and (got != int(n)).any():
+            raise ValueError(f"L={L}: expected {n} realizations per point; got {sorted(set(got))}")
+    if table == "fig3":
+        return agg[FIG3_COLUMNS].sort_values(["L", "h_x", "eps_lo"]).reset_index(drop=True)
+    agg["m_ea_baseline"] = 1.0 / agg["L"]
+    return agg[FSS_COLUMNS].sort_values(["L", "h_x", "eps_target"]).reset_index(drop=True)
