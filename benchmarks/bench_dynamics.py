@@ -19,7 +19,6 @@ Single BLAS thread by default (the pipeline runs one thread per job).
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from pathlib import Path
 
@@ -103,18 +102,25 @@ def main():
     phi = K @ Z
     idx = dyn.select_resonant(phi, max(sizes))
     print(f"\n1. remnant polarization, one SFS state L = {L}, alpha = 0.7, h_x = {h_x}")
-    print(f"   |phi| of the {max(sizes)} most resonant spins: {np.round(np.abs(phi[idx]), 3).tolist()}")
+    print(
+        f"   |phi| of the {max(sizes)} most resonant spins: "
+        f"{np.round(np.abs(phi[idx]), 3).tolist()}"
+    )
     dyn.chebyshev_time_average_z(np.zeros(4), 0.1, 2, 0, 1.0)  # compile
     dense_t, cheb_t = {}, {}
-    print(f"   {'L_R':>4} {'dense s':>9} {'Chebyshev s':>12} {'ratio':>7} {'matvecs':>9} "
-          f"{'max|dP|':>8}  P(n) dense")
+    print(
+        f"   {'L_R':>4} {'dense s':>9} {'Chebyshev s':>12} {'ratio':>7} {'matvecs':>9} "
+        f"{'max|dP|':>8}  P(n) dense"
+    )
     for l in sizes:
         td, Pd = dense_point(K, Z, idx, l, h_x)
         tc, Pc, nmv = cheb_point(K, Z, idx, l, h_x, args.t_max)
         dense_t[l] = td
         cheb_t[l] = tc
-        print(f"   {l:4d} {td:9.3f} {tc:12.3f} {td / tc:7.2f} {nmv:9d} {np.abs(Pd - Pc).max():8.4f}  "
-              f"{np.round(Pd, 3).tolist()}")
+        print(
+            f"   {l:4d} {td:9.3f} {tc:12.3f} {td / tc:7.2f} {nmv:9d} {np.abs(Pd - Pc).max():8.4f}  "
+            f"{np.round(Pd, 3).tolist()}"
+        )
     print(f"   (ratio = dense / Chebyshev time; Chebyshev = time average over [0, {args.t_max:g}])")
 
     # --- 2. diagonal ensemble: vectorized vs loop -----------------------------------------
@@ -127,8 +133,10 @@ def main():
     t0 = time.perf_counter()
     qn = naive_de(E, V, s0, l)
     tn = time.perf_counter() - t0
-    print(f"\n2. diagonal ensemble at L_R = {l}: vectorized {tv * 1e3:.1f} ms, loop over eigenstates "
-          f"{tn * 1e3:.1f} ms, speed-up {tn / tv:.1f}x, max diff {np.abs(q - qn).max():.1e}")
+    print(
+        f"\n2. diagonal ensemble at L_R = {l}: vectorized {tv * 1e3:.1f} ms, loop over eigenstates "
+        f"{tn * 1e3:.1f} ms, speed-up {tn / tv:.1f}x, max diff {np.abs(q - qn).max():.1e}"
+    )
 
     # --- 3. quench: parity sectors + batched evolution vs full basis + loops ---------------
     print("\n3. quench (8 initial states, 42 times, one h_x)")
@@ -146,10 +154,14 @@ def main():
             t0 = time.perf_counter()
             Cn = naive_quench(Kq, h_x, Z0, times)
             tn = time.perf_counter() - t0
-            print(f"   L = {Lq}: sectors + batched {tf:.2f} s, full basis + loops {tn:.2f} s, "
-                  f"speed-up {tn / tf:.1f}x, max diff {np.abs(C - Cn).max():.1e}")
+            print(
+                f"   L = {Lq}: sectors + batched {tf:.2f} s, full basis + loops {tn:.2f} s, "
+                f"speed-up {tn / tf:.1f}x, max diff {np.abs(C - Cn).max():.1e}"
+            )
         else:
-            print(f"   L = {Lq}: sectors + batched {tf:.2f} s (naive reference skipped above L = 10)")
+            print(
+                f"   L = {Lq}: sectors + batched {tf:.2f} s (naive reference skipped above L = 10)"
+            )
 
     # --- 4. projection of the paper preset -------------------------------------------------
     cfg = yaml.safe_load((ROOT / "presets" / "paper.yaml").read_text())["dynamics"]
@@ -168,20 +180,30 @@ def main():
         return t_cheb(l) if cf is not None and l >= cf else t_dense(l)
 
     n_states = sum(pol["n_realizations"])
-    print(f"\n4. paper preset, single core (beyond L_R = {lmax}: dense extrapolated as (2^L_R)^3, "
-          f"Chebyshev as 2^L_R L_R^2; paper route: Chebyshev from L_R = {cf}):")
+    print(
+        f"\n4. paper preset, single core (beyond L_R = {lmax}: dense extrapolated as (2^L_R)^3, "
+        f"Chebyshev as 2^L_R L_R^2; paper route: Chebyshev from L_R = {cf}):"
+    )
     for l in pol["L_R"]:
-        print(f"   L_R = {l:2d}: dense {t_dense(l):9.1f} s, Chebyshev {t_cheb(l):8.1f} s per (L, state)"
-              + ("  [extrapolated]" if l not in dense_t else ""))
+        print(
+            f"   L_R = {l:2d}: dense {t_dense(l):9.1f} s, Chebyshev {t_cheb(l):8.1f} s "
+            "per (L, state)" + ("  [extrapolated]" if l not in dense_t else "")
+        )
     for name, fn in (("all dense", t_dense), ("paper route", t_route)):
         per_state = sum(fn(l) for l in pol["L_R"])
-        print(f"   Fig. 2 right, {name}: {per_state:.0f} s per state x {n_states} states = "
-              f"{per_state * n_states / 3600:.0f} core-hours")
+        print(
+            f"   Fig. 2 right, {name}: {per_state:.0f} s per state x {n_states} states = "
+            f"{per_state * n_states / 3600:.0f} core-hours"
+        )
     qmax = max(quench_t)
-    tq = sum(quench_t.get(Lq, quench_t[qmax] * 8.0 ** (Lq - qmax)) * nr * len(qu["h_x"])
-             for Lq, nr in zip(qu["L"], qu["n_realizations"]))
-    print(f"   Fig. S4: {tq / 3600:.1f} core-hours (L > {qmax} extrapolated as 8^(L - {qmax}); "
-          f"8 initial states and 42 times per point as measured)")
+    tq = sum(
+        quench_t.get(Lq, quench_t[qmax] * 8.0 ** (Lq - qmax)) * nr * len(qu["h_x"])
+        for Lq, nr in zip(qu["L"], qu["n_realizations"], strict=True)
+    )
+    print(
+        f"   Fig. S4: {tq / 3600:.1f} core-hours (L > {qmax} extrapolated as 8^(L - {qmax}); "
+        f"8 initial states and 42 times per point as measured)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,19 @@ log.info("L=%d alpha=%g h_x=%g: states [%d, %d), L_R=%s", L, p.alpha, p.h_x, p.l
 reals, Z = load_states(list(sm.input.states), p.alpha, "sfs", p.hi)
 sel = reals >= p.lo
 df = polarization_shard(
-    p.seed, L, reals[sel], Z[sel], p.alpha, p.h_x, list(p.L_R), int(p.n_spins),
-    distance=p.distance, pair_sum=p.pair_sum, tol=float(p.degenerate_tol),
-    chebyshev_from=p.chebyshev_from, t_avg=float(p.t_avg),
+    p.seed,
+    L,
+    reals[sel],
+    Z[sel],
+    p.alpha,
+    p.h_x,
+    list(p.L_R),
+    int(p.n_spins),
+    distance=p.distance,
+    pair_sum=p.pair_sum,
+    tol=float(p.degenerate_tol),
+    chebyshev_from=p.chebyshev_from,
+    t_avg=float(p.t_avg),
 )
 write_table(df, sm.output[0])
 log.info("done: %d rows", len(df))

@@ -14,8 +14,17 @@ L = int(sm.wildcards.L)
 log.info("L=%d alpha=%g: realizations [%d, %d), h_x=%s", L, p.alpha, p.lo, p.hi, p.h_x)
 times = log_time_grid(p.t_min, p.t_max, p.n_times)
 series, spins = quench_shard(
-    p.seed, L, p.lo, p.hi, p.alpha, [float(h) for h in p.h_x], int(p.n_initial), times,
-    order=p.order, distance=p.distance, pair_sum=p.pair_sum,
+    p.seed,
+    L,
+    p.lo,
+    p.hi,
+    p.alpha,
+    [float(h) for h in p.h_x],
+    int(p.n_initial),
+    times,
+    order=p.order,
+    distance=p.distance,
+    pair_sum=p.pair_sum,
     degenerate_tol=float(p.degenerate_tol),
 )
 write_table(series, sm.output.series)

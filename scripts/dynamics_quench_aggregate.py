@@ -10,8 +10,13 @@ series = read_tables(list(sm.input.series))
 spins = read_tables(list(sm.input.spins))
 quench, memory = aggregate_quench(series, spins, int(p.q_bins))
 prov = provenance(
-    p.preset, p.seed, sfs_order=p.order, distance=p.distance, pair_sum=p.pair_sum,
-    n_initial=int(p.n_initial), degenerate_tol=float(p.degenerate_tol),
+    p.preset,
+    p.seed,
+    sfs_order=p.order,
+    distance=p.distance,
+    pair_sum=p.pair_sum,
+    n_initial=int(p.n_initial),
+    degenerate_tol=float(p.degenerate_tol),
 )
 write_table(quench, sm.output.quench, prov)
 write_table(memory, sm.output.memory, prov)

@@ -23,7 +23,10 @@ alpha = float(qu["alpha"].iloc[0])
 Ls = sorted(qu["L"].unique())
 Lmax = int(max(Ls))
 hxs = sorted(qu["h_x"].unique())
-ens_style = {"sfs": dict(ls="-", marker="o", label="SFS"), "random": dict(ls="--", marker="s", label="random")}
+ens_style = {
+    "sfs": dict(ls="-", marker="o", label="SFS"),
+    "random": dict(ls="--", marker="s", label="random"),
+}
 cmap = plt.get_cmap("plasma")
 
 
@@ -42,15 +45,34 @@ for h in hxs:
         g = d[(d["h_x"] == h) & (d["ensemble"] == ens)].sort_values("t")
         if g.empty:
             continue
-        ax.plot(g["t"], g["C_mean"], ls=st["ls"], color=hcol(h), lw=1.4,
-                label=rf"$h_x = {h:g}$" if ens == "sfs" else None)
-        ax.fill_between(g["t"], g["C_mean"] - g["C_err"], g["C_mean"] + g["C_err"], color=hcol(h),
-                        alpha=0.2, lw=0)
+        ax.plot(
+            g["t"],
+            g["C_mean"],
+            ls=st["ls"],
+            color=hcol(h),
+            lw=1.4,
+            label=rf"$h_x = {h:g}$" if ens == "sfs" else None,
+        )
+        ax.fill_between(
+            g["t"],
+            g["C_mean"] - g["C_err"],
+            g["C_mean"] + g["C_err"],
+            color=hcol(h),
+            alpha=0.2,
+            lw=0,
+        )
         inf = qu[(qu["L"] == Lmax) & (qu["h_x"] == h) & (qu["ensemble"] == ens) & np.isinf(qu["t"])]
         if len(inf):
             tx = g["t"].max() * 2.5
-            ax.errorbar([tx], inf["C_mean"], yerr=inf["C_err"], fmt=st["marker"], color=hcol(h),
-                        ms=4, mfc="none" if ens == "random" else hcol(h))
+            ax.errorbar(
+                [tx],
+                inf["C_mean"],
+                yerr=inf["C_err"],
+                fmt=st["marker"],
+                color=hcol(h),
+                ms=4,
+                mfc="none" if ens == "random" else hcol(h),
+            )
 ax.plot([], [], "k-", label="SFS initial states")
 ax.plot([], [], "k--", label="random initial states")
 ax.plot([], [], "ko", ms=4, ls="none", label=r"$t\to\infty$ (right edge)")
@@ -72,9 +94,18 @@ for L in Ls:
         g = inf[(inf["L"] == L) & (inf["ensemble"] == ens)].sort_values("h_x")
         if g.empty:
             continue
-        ax.errorbar(g["h_x"], g["C_mean"], yerr=g["C_err"], ls=st["ls"], marker=st["marker"],
-                    color=Lcol[L], mfc="none" if ens == "random" else Lcol[L], ms=4, lw=1,
-                    label=f"L = {int(L)}, {st['label']} ({int(g['n_realizations'].iloc[0])} real.)")
+        ax.errorbar(
+            g["h_x"],
+            g["C_mean"],
+            yerr=g["C_err"],
+            ls=st["ls"],
+            marker=st["marker"],
+            color=Lcol[L],
+            mfc="none" if ens == "random" else Lcol[L],
+            ms=4,
+            lw=1,
+            label=f"L = {int(L)}, {st['label']} ({int(g['n_realizations'].iloc[0])} real.)",
+        )
 ax.set_xscale("log")
 ax.axhline(0, color="0.6", lw=0.6)
 ax.set_xlabel(r"transverse field $h_x$")
@@ -96,8 +127,14 @@ for ens, st in ens_style.items():
     dens = g["density"].to_numpy()
     err = np.sqrt(cnt) / (n * np.diff(edges))
     col = "C0" if ens == "sfs" else "C1"
-    ax.stairs(dens, edges, color=col, lw=1.5, ls=st["ls"],
-              label=f"{st['label']}: mean $q$ = {g['q_mean'].iloc[0]:.2f} ({n} spins)")
+    ax.stairs(
+        dens,
+        edges,
+        color=col,
+        lw=1.5,
+        ls=st["ls"],
+        label=f"{st['label']}: mean $q$ = {g['q_mean'].iloc[0]:.2f} ({n} spins)",
+    )
     ax.errorbar(0.5 * (edges[1:] + edges[:-1]), dens, yerr=err, fmt="none", color=col, lw=0.8)
 ax.set_xlabel(r"$q_i = Z_i(0)\,\langle Z_i\rangle_{t\to\infty}$")
 ax.set_ylabel("density over spins")
@@ -112,7 +149,8 @@ footer(
     f"K_ij = J_ij/d_ij^alpha ({prov.get('distance', '?')}, {prov.get('pair_sum', '?')} pairs), "
     f"alpha = {alpha:g}; {n_init} random product states per realization and their SFS relaxations "
     f"(SFS order: {prov.get('sfs_order', '?')}). Errors: standard error over realizations. "
-    f"t -> infinity: diagonal ensemble at resolution {prov.get('degenerate_tol', '?')} (closer levels "
+    f"t -> infinity: diagonal ensemble at resolution {prov.get('degenerate_tol', '?')} "
+    f"(closer levels "
     f"count as degenerate, so slower processes, notably the Z2 tunnelling between spin-reversed "
     f"states with splitting ~ h_x^L, stay frozen; exact finite-L value 0 by symmetry). "
     f"preset {prov.get('preset', '?')}, seed {prov.get('base_seed', '?')}.",

@@ -128,7 +128,7 @@ def test_isolated_spins_two_level_result():
     Z = rng.choice([-1.0, 1.0], L)
     # give the kept spins small fields of both signs through the frozen spins
     target = np.array([0.03, -0.05, 0.08, -0.12, 0.2, 0.02])
-    K[:l, l] = (target - K[:l, l + 1:] @ Z[l + 1:]) * Z[l]
+    K[:l, l] = (target - K[:l, l + 1 :] @ Z[l + 1 :]) * Z[l]
     K[l, :l] = K[:l, l]
     phi = K @ Z
     assert np.allclose(phi[:l], target)
@@ -175,8 +175,22 @@ def test_aggregate_polarization_shard_invariant():
         for l in (6, 7, 8, 9):
             for n in range(1, 4):
                 rows.append((100, 0.7, 0.1, r, 0, l, n, n, 0.01 * n, rng.random(), 0.1))
-    df = pd.DataFrame(rows, columns=["L", "alpha", "h_x", "realization", "seed_couplings", "L_R",
-                                     "n", "site", "abs_phi", "P", "seconds"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "L",
+            "alpha",
+            "h_x",
+            "realization",
+            "seed_couplings",
+            "L_R",
+            "n",
+            "site",
+            "abs_phi",
+            "P",
+            "seconds",
+        ],
+    )
     a = dyn.aggregate_polarization(df)
     b = dyn.aggregate_polarization(df.sample(frac=1, random_state=3))
     pd.testing.assert_frame_equal(a, b)
@@ -206,7 +220,9 @@ def test_polarization_shard_on_sfs_states():
     assert len(df) == 2 * 2 * 6
     assert df["P"].between(-1 - 1e-12, 1 + 1e-12).all()
     # P of a very weakly resonant spin relative to h_x is close to 1 (two-level bound)
-    assert (df.groupby(["realization", "L_R"])["n"].apply(list).map(sorted) == [[1, 2, 3, 4, 5, 6]] * 4).all()
+    assert (
+        df.groupby(["realization", "L_R"])["n"].apply(list).map(sorted) == [[1, 2, 3, 4, 5, 6]] * 4
+    ).all()
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,9 +350,14 @@ def test_claim12_readings_on_synthetic_tables():
     for L in (100, 300, 1000, 3000):
         for n in range(1, 7):
             P = 0.5 * (L / 100.0) ** -0.1
-            rows.append(dict(alpha=0.7, h_x=0.1, L=L, n=n, L_R=None, P=P, P_err=0.01, n_realizations=100))
-            rows.append(dict(alpha=0.7, h_x=0.1, L=L, n=n, L_R=10, P=P + 0.05, P_err=0.01,
-                             n_realizations=100))
+            rows.append(
+                dict(alpha=0.7, h_x=0.1, L=L, n=n, L_R=None, P=P, P_err=0.01, n_realizations=100)
+            )
+            rows.append(
+                dict(
+                    alpha=0.7, h_x=0.1, L=L, n=n, L_R=10, P=P + 0.05, P_err=0.01, n_realizations=100
+                )
+            )
     t = pd.DataFrame(rows)
     t["L_R"] = t["L_R"].astype("Int64")
     card = evaluate({"fig2_polarization": t})

@@ -4,8 +4,8 @@ dynamics of full chains (Fig. S4).
 Conventions
 -----------
 Pauli operators (eigenvalues +-1), hbar = 1, energies in units of std(J) = 1. Sites on a ring with
-minimum-image distance (knob ``distance``), one Gaussian J_ij per unordered pair, K_ij = J_ij/d_ij^alpha
-(``pair_sum="ordered"`` doubles K; see :mod:`kasglass.couplings`)::
+minimum-image distance (knob ``distance``), one Gaussian J_ij per unordered pair,
+K_ij = J_ij/d_ij^alpha (``pair_sum="ordered"`` doubles K; see :mod:`kasglass.couplings`)::
 
     H = sum_{i<j} K_ij Z_i Z_j - h_x sum_i X_i,     phi_i = sum_{j != i} K_ij Z_j.
 
@@ -99,16 +99,16 @@ def basis_index(Z: np.ndarray) -> np.ndarray:
 
 
 def eigh(H: np.ndarray):
-    """Full spectrum (ascending) and eigenvectors (columns) of a real symmetric matrix (LAPACK evd)."""
+    """Spectrum (ascending) and eigenvectors (columns) of a real symmetric matrix (LAPACK evd)."""
     return scipy.linalg.eigh(H, driver="evd", overwrite_a=True, check_finite=False)
 
 
 def degenerate_groups(E: np.ndarray, tol: float) -> list[tuple[int, int]]:
-    """Runs [a, b) of ascending eigenvalues E with consecutive gaps <= tol (only runs of length > 1)."""
+    """Runs [a, b) of ascending eigenvalues E with consecutive gaps <= tol (runs of length > 1)."""
     gaps = np.flatnonzero(np.diff(E) > tol)
     starts = np.concatenate([[0], gaps + 1])
     ends = np.concatenate([gaps + 1, [len(E)]])
-    return [(int(a), int(b)) for a, b in zip(starts, ends) if b - a > 1]
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a > 1]
 
 
 def infinite_time_probabilities(E, V, C, tol, block=2048):
@@ -183,7 +183,8 @@ def z_expectations(E, V, states, n_spins, times, chunk=None):
 
 
 def select_resonant(phi: np.ndarray, L_R: int) -> np.ndarray:
-    """Indices of the L_R spins with the smallest |phi|, ranked by |phi| (ties: lower site first)."""
+    """Indices of the L_R spins with the smallest |phi|, ranked by |phi| (ties: lower site
+    first)."""
     phi = np.asarray(phi)
     if not 1 <= L_R <= len(phi):
         raise ValueError(f"L_R must be in [1, L={len(phi)}]; got {L_R}")
@@ -198,7 +199,7 @@ def frozen_fields(K: np.ndarray, Z: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 def resonant_hamiltonian(K, Z, idx, h_x):
-    """H_R of the spins ``idx`` (module docstring): dense (2^l, 2^l), the initial basis index, fields.
+    """H_R of the spins ``idx`` (module docstring), the initial basis index and the frozen fields.
 
     Returns
     -------
@@ -216,7 +217,7 @@ def resonant_hamiltonian(K, Z, idx, h_x):
 
 def resonant_time_average(K, Z, idx, h_x, t_avg):
     """<Z_I> of the resonant spins ``idx`` time-averaged over [0, t_avg] (matrix-free Chebyshev
-    route of :func:`chebyshev_time_average_z`; for large L_R, where dense diagonalization is slower).
+    route of :func:`chebyshev_time_average_z`; for large L_R, where dense ED is slower).
     """
     idx = np.asarray(idx)
     Z = np.asarray(Z, dtype=np.float64)
@@ -226,8 +227,18 @@ def resonant_time_average(K, Z, idx, h_x, t_avg):
     return zbar
 
 
-def remnant_polarization(K, Z, h_x, L_R_list, n_spins=6, tol=1e-10, phi=None, return_seconds=False,
-                         chebyshev_from=None, t_avg=1e4):
+def remnant_polarization(
+    K,
+    Z,
+    h_x,
+    L_R_list,
+    n_spins=6,
+    tol=1e-10,
+    phi=None,
+    return_seconds=False,
+    chebyshev_from=None,
+    t_avg=1e4,
+):
     """Remnant polarization P(n, L_R) of the n_spins most resonant spins of the state Z.
 
     Parameters
@@ -286,8 +297,20 @@ def remnant_polarization(K, Z, h_x, L_R_list, n_spins=6, tol=1e-10, phi=None, re
 
 
 def polarization_shard(
-    base_seed, L, realizations, states, alpha, h_x, L_R_list, n_spins=6, *,
-    distance="periodic", pair_sum="unordered", tol=1e-10, chebyshev_from=None, t_avg=1e4,
+    base_seed,
+    L,
+    realizations,
+    states,
+    alpha,
+    h_x,
+    L_R_list,
+    n_spins=6,
+    *,
+    distance="periodic",
+    pair_sum="unordered",
+    tol=1e-10,
+    chebyshev_from=None,
+    t_avg=1e4,
     progress_every=30.0,
 ):
     """P(n, L_R) for stored SFS states of size L: one row per (realization, L_R, n).
@@ -309,27 +332,60 @@ def polarization_shard(
     rows = []
     Kbuf = np.empty((L, L))
     t0 = t_last = time.monotonic()
-    for done, (r, Z) in enumerate(zip(realizations, states), start=1):
-        K = couplings.coupling_matrix(couplings.draw_J_pairs(base_seed, L, int(r)), L, alpha,
-                                      distance, pair_sum, out=Kbuf)
+    for done, (r, Z) in enumerate(zip(realizations, states, strict=True), start=1):
+        K = couplings.coupling_matrix(
+            couplings.draw_J_pairs(base_seed, L, int(r)), L, alpha, distance, pair_sum, out=Kbuf
+        )
         Z = np.asarray(Z, dtype=np.float64)
         phi = K @ Z
         if np.any(Z * phi >= 0):
-            raise ValueError(f"state of realization {r} at L={L} is not SFS (Z_i phi_i >= 0 somewhere)")
-        P, idx, phi, secs = remnant_polarization(K, Z, h_x, L_R_list, n_spins, tol, phi, True,
-                                                 chebyshev_from, t_avg)
+            raise ValueError(
+                f"state of realization {r} at L={L} is not SFS (Z_i phi_i >= 0 somewhere)"
+            )
+        P, idx, phi, secs = remnant_polarization(
+            K, Z, h_x, L_R_list, n_spins, tol, phi, True, chebyshev_from, t_avg
+        )
         seed_J = derive_seed(base_seed, "couplings", L, int(r))
         for a, l in enumerate(L_R_list):
             for n in range(n_spins):
-                rows.append((L, float(alpha), float(h_x), int(r), seed_J, int(l), n + 1,
-                             int(idx[n]), float(abs(phi[idx[n]])), float(P[a, n]), float(secs[a])))
+                rows.append(
+                    (
+                        L,
+                        float(alpha),
+                        float(h_x),
+                        int(r),
+                        seed_J,
+                        int(l),
+                        n + 1,
+                        int(idx[n]),
+                        float(abs(phi[idx[n]])),
+                        float(P[a, n]),
+                        float(secs[a]),
+                    )
+                )
         now = time.monotonic()
         if now - t_last > progress_every or done == len(realizations):
-            log.info("L=%d: %d/%d realizations (%.2f s each)", L, done, len(realizations),
-                     (now - t0) / done)
+            log.info(
+                "L=%d: %d/%d realizations (%.2f s each)",
+                L,
+                done,
+                len(realizations),
+                (now - t0) / done,
+            )
             t_last = now
-    cols = ["L", "alpha", "h_x", "realization", "seed_couplings", "L_R", "n", "site", "abs_phi",
-            "P", "seconds"]
+    cols = [
+        "L",
+        "alpha",
+        "h_x",
+        "realization",
+        "seed_couplings",
+        "L_R",
+        "n",
+        "site",
+        "abs_phi",
+        "P",
+        "seconds",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -383,7 +439,9 @@ def _mean_err(v):
     return mean, err
 
 
-def aggregate_polarization(df: pd.DataFrame, extrapolation="linear", alternatives=("linear_upper", "quadratic")):
+def aggregate_polarization(
+    df: pd.DataFrame, extrapolation="linear", alternatives=("linear_upper", "quadratic")
+):
     """Figure table of Fig. 2 right from per-realization rows of :func:`polarization_shard`.
 
     One row per (L, n, L_R) with the realization mean and standard error, plus one row per (L, n)
@@ -402,15 +460,25 @@ def aggregate_polarization(df: pd.DataFrame, extrapolation="linear", alternative
         lrs = [int(c) for c in tab.columns]
         nr = len(tab)
         absphi = g.groupby("realization")["abs_phi"].first()
-        base = dict(alpha=alpha, h_x=h_x, L=int(L), n=int(n), n_realizations=nr,
-                    abs_phi_mean=float(absphi.mean()), abs_phi_median=float(absphi.median()))
+        base = dict(
+            alpha=alpha,
+            h_x=h_x,
+            L=int(L),
+            n=int(n),
+            n_realizations=nr,
+            abs_phi_mean=float(absphi.mean()),
+            abs_phi_median=float(absphi.median()),
+        )
         for l in lrs:
             m, e = _mean_err(tab[l].to_numpy())
-            out.append(dict(base, L_R=l, P=m, P_err=e, P_err_stat=e, P_err_sys=0.0,
-                            extrapolation=""))
+            out.append(
+                dict(base, L_R=l, P=m, P_err=e, P_err_stat=e, P_err_sys=0.0, extrapolation="")
+            )
         forms = available_forms(lrs, [extrapolation, *alternatives])
         if extrapolation not in forms:
-            forms = available_forms(lrs, ["linear", "largest"])[:1] + [f for f in forms if f != extrapolation]
+            forms = available_forms(lrs, ["linear", "largest"])[:1] + [
+                f for f in forms if f != extrapolation
+            ]
         if not forms:
             continue
         main = forms[0]
@@ -420,19 +488,44 @@ def aggregate_polarization(df: pd.DataFrame, extrapolation="linear", alternative
             vals[f] = _mean_err(ext)
         m, e = vals[main]
         sys = max([abs(vals[f][0] - m) for f in forms[1:]] + [0.0])
-        out.append(dict(base, L_R=None, P=m, P_err=float(math.hypot(e, sys)), P_err_stat=e,
-                        P_err_sys=sys, extrapolation=main,
-                        L_R_min=min(lrs), L_R_max=max(lrs),
-                        alternatives=";".join(f"{f}={vals[f][0]:.4f}" for f in forms[1:])))
+        out.append(
+            dict(
+                base,
+                L_R=None,
+                P=m,
+                P_err=float(math.hypot(e, sys)),
+                P_err_stat=e,
+                P_err_sys=sys,
+                extrapolation=main,
+                L_R_min=min(lrs),
+                L_R_max=max(lrs),
+                alternatives=";".join(f"{f}={vals[f][0]:.4f}" for f in forms[1:]),
+            )
+        )
     res = pd.DataFrame(out)
     if len(res):
         res["L_R"] = res["L_R"].astype("Int64")
         res["L_R_min"] = res["L_R_min"].astype("Int64")
         res["L_R_max"] = res["L_R_max"].astype("Int64")
         res["alternatives"] = res["alternatives"].fillna("")
-    cols = ["alpha", "h_x", "L", "n", "L_R", "P", "P_err", "n_realizations", "P_err_stat",
-            "P_err_sys", "extrapolation", "L_R_min", "L_R_max", "alternatives", "abs_phi_mean",
-            "abs_phi_median"]
+    cols = [
+        "alpha",
+        "h_x",
+        "L",
+        "n",
+        "L_R",
+        "P",
+        "P_err",
+        "n_realizations",
+        "P_err_stat",
+        "P_err_sys",
+        "extrapolation",
+        "L_R_min",
+        "L_R_max",
+        "alternatives",
+        "abs_phi_mean",
+        "abs_phi_median",
+    ]
     return res.reindex(columns=cols)
 
 
@@ -492,13 +585,20 @@ def quench_initial_states(base_seed, L, r, K, n_initial, order="random"):
     code = order_code(order)
     no_rec = np.empty(0, dtype=np.int64)
     for k in range(n_initial):
-        relax(K, Zs[k], code, derive_seed(base_seed, "dynamics", L, r, _PURPOSE["order"], k), no_rec)
+        relax(
+            K, Zs[k], code, derive_seed(base_seed, "dynamics", L, r, _PURPOSE["order"], k), no_rec
+        )
     return Zs, Zr
 
 
 def quench_couplings(base_seed, L, r, alpha, distance="periodic", pair_sum="unordered"):
-    """K of the quench realization r at size L (seed ``derive_seed(base_seed, "dynamics", L, r, 0)``)."""
-    J = rng_for(base_seed, "dynamics", L, r, _PURPOSE["couplings"]).standard_normal(couplings.n_pairs(L))
+    """K of the quench realization r at size L.
+
+    Seeded by ``derive_seed(base_seed, "dynamics", L, r, 0)``.
+    """
+    J = rng_for(base_seed, "dynamics", L, r, _PURPOSE["couplings"]).standard_normal(
+        couplings.n_pairs(L)
+    )
     return couplings.coupling_matrix(J, L, alpha, distance, pair_sum)
 
 
@@ -529,8 +629,20 @@ def quench_realization(K, h_x, Z0, times, degenerate_tol=1e-4):
 
 
 def quench_shard(
-    base_seed, L, lo, hi, alpha, h_x_list, n_initial, times, *, order="random",
-    distance="periodic", pair_sum="unordered", degenerate_tol=1e-4, progress_every=30.0,
+    base_seed,
+    L,
+    lo,
+    hi,
+    alpha,
+    h_x_list,
+    n_initial,
+    times,
+    *,
+    order="random",
+    distance="periodic",
+    pair_sum="unordered",
+    degenerate_tol=1e-4,
+    progress_every=30.0,
 ):
     """Quench realizations r in [lo, hi) at size L for every h_x; per-realization outputs.
 
@@ -569,10 +681,24 @@ def quench_shard(
         if now - t_last > progress_every or done == hi - lo:
             log.info("L=%d: %d/%d realizations (%.2f s each)", L, done, hi - lo, (now - t0) / done)
             t_last = now
-    series = pd.DataFrame(ser, columns=["L", "alpha", "h_x", "ensemble", "realization", "seed",
-                                        "t_index", "t", "C", "eps"])
-    spins = pd.DataFrame(spn, columns=["L", "alpha", "h_x", "ensemble", "realization", "state",
-                                       "site", "q"])
+    series = pd.DataFrame(
+        ser,
+        columns=[
+            "L",
+            "alpha",
+            "h_x",
+            "ensemble",
+            "realization",
+            "seed",
+            "t_index",
+            "t",
+            "C",
+            "eps",
+        ],
+    )
+    spins = pd.DataFrame(
+        spn, columns=["L", "alpha", "h_x", "ensemble", "realization", "state", "site", "q"]
+    )
     return series, spins
 
 
@@ -596,8 +722,17 @@ def aggregate_quench(series: pd.DataFrame, spins: pd.DataFrame, q_bins: int = 20
         m, e = _mean_err(g["C"].to_numpy())
         nr = g["realization"].nunique()
         ns = int(n_init.loc[tuple(key[:4])].sum()) if len(n_init) else 0
-        rows.append(dict(zip(keys, key[:4]), t=float(g["t"].iloc[0]), C_mean=m, C_err=e,
-                         eps_mean=float(g["eps"].mean()), n_states=ns, n_realizations=nr))
+        rows.append(
+            dict(
+                zip(keys, key[:4], strict=True),
+                t=float(g["t"].iloc[0]),
+                C_mean=m,
+                C_err=e,
+                eps_mean=float(g["eps"].mean()),
+                n_states=ns,
+                n_realizations=nr,
+            )
+        )
     quench = pd.DataFrame(rows)
     edges = np.linspace(-1.0, 1.0, int(q_bins) + 1)
     hrows = []
@@ -605,10 +740,18 @@ def aggregate_quench(series: pd.DataFrame, spins: pd.DataFrame, q_bins: int = 20
         q = np.clip(g["q"].to_numpy(), -1.0, 1.0)
         cnt, _ = np.histogram(q, bins=edges)
         for b in range(len(cnt)):
-            hrows.append(dict(zip(keys, key), q_lo=edges[b], q_hi=edges[b + 1], count=int(cnt[b]),
-                              density=float(cnt[b] / (len(q) * (edges[b + 1] - edges[b]))),
-                              q_mean=float(q.mean()), n_spins=len(q),
-                              n_realizations=int(g["realization"].nunique())))
+            hrows.append(
+                dict(
+                    zip(keys, key, strict=True),
+                    q_lo=edges[b],
+                    q_hi=edges[b + 1],
+                    count=int(cnt[b]),
+                    density=float(cnt[b] / (len(q) * (edges[b + 1] - edges[b]))),
+                    q_mean=float(q.mean()),
+                    n_spins=len(q),
+                    n_realizations=int(g["realization"].nunique()),
+                )
+            )
     return quench, pd.DataFrame(hrows)
 
 
@@ -680,7 +823,8 @@ def chebyshev_time_average_z(diag, h_x, n_spins, s0, t_max, dt=None, n_terms=Non
     H = diag - h_x sum_i X_i is applied matrix-free (O(2^l l) per product, numba). The evolution
     over one step dt uses a fixed Chebyshev expansion of exp(-i H dt) (Bessel coefficients); the
     average is the trapezoidal mean over the uniform grid t_k = k dt, with dt small enough that no
-    level difference aliases (default dt = 0.9 pi / half-bandwidth). It approaches the diagonal ensemble as
+    level difference aliases (default dt = 0.9 pi / half-bandwidth). It approaches the diagonal
+    ensemble as
     t_max -> infinity, up to contributions of level pairs closer than ~1/t_max.
 
     Returns
@@ -707,6 +851,7 @@ def chebyshev_time_average_z(diag, h_x, n_spins, s0, t_max, dt=None, n_terms=Non
     coef = np.array([(1 if k == 0 else 2) * (-1j) ** k * jv(k, a * dt) for k in range(n_terms)])
     psi = np.zeros(n, dtype=np.complex128)
     psi[s0] = 1.0
-    prob = _cheb_average(psi, (diag - b) / a, h_x / a, n_spins, coef,
-                         complex(np.exp(-1j * b * dt)), n_steps)
+    prob = _cheb_average(
+        psi, (diag - b) / a, h_x / a, n_spins, coef, complex(np.exp(-1j * b * dt)), n_steps
+    )
     return z_table(n_spins).T @ prob, n_steps * (n_terms - 1)

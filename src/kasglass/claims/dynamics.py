@@ -29,27 +29,35 @@ def _pbar(t):
         lr = int(d["L_R"].max())
         ext = d[d["L_R"] == lr]
         form = f"largest L_R = {lr} (no extrapolation)"
-    g = ext.groupby("L", sort=True).agg(P=("P", "mean"), P_err=("P_err", "mean"),
-                                        n_max=("n", "max"), nr=("n_realizations", "min"))
+    g = ext.groupby("L", sort=True).agg(
+        P=("P", "mean"), P_err=("P_err", "mean"), n_max=("n", "max"), nr=("n_realizations", "min")
+    )
     return g, form
 
 
-@claim(12, "Remnant polarization of the most resonant spins: sizeable, decays slowly with L",
-       needs=["fig2_polarization"])
+@claim(
+    12,
+    "Remnant polarization of the most resonant spins: sizeable, decays slowly with L",
+    needs=["fig2_polarization"],
+)
 def remnant_polarization(t):
     g, form = _pbar(t)
     Ls = g.index.to_numpy(dtype=float)
     P, E = g["P"].to_numpy(), g["P_err"].to_numpy()
-    per_L = ", ".join(f"L={int(L)}: {p:.3f}+-{e:.3f}" for L, p, e in zip(Ls, P, E))
+    per_L = ", ".join(f"L={int(L)}: {p:.3f}+-{e:.3f}" for L, p, e in zip(Ls, P, E, strict=True))
     n_max = int(g["n_max"].max())
     base = f"P_bar(L) = mean over n = 1..{n_max} of P(n, L), {form}; {per_L}"
-    rows = [{
-        "reading": "sizeable",
-        "statistic": f"P_bar at the largest L = {int(Ls[-1])}",
-        "value": float(P[-1]), "error": float(E[-1]), "threshold": f"> {SIZEABLE}",
-        "verdict": verdict_from(float(P[-1]), float(E[-1]), SIZEABLE, greater=True),
-        "detail": base,
-    }]
+    rows = [
+        {
+            "reading": "sizeable",
+            "statistic": f"P_bar at the largest L = {int(Ls[-1])}",
+            "value": float(P[-1]),
+            "error": float(E[-1]),
+            "threshold": f"> {SIZEABLE}",
+            "verdict": verdict_from(float(P[-1]), float(E[-1]), SIZEABLE, greater=True),
+            "detail": base,
+        }
+    ]
     ok = (P > 0) & np.isfinite(E) & (E > 0)
     if ok.sum() >= 2:
         x = np.log(Ls[ok])
@@ -62,15 +70,33 @@ def remnant_polarization(t):
         if ok.sum() > 2:  # inflate by the reduced chi^2 when the power law does not fit
             chi2 = float(np.sum(w * (y - X @ beta) ** 2) / (ok.sum() - 2))
             gerr *= max(1.0, np.sqrt(chi2))
-        detail = (f"weighted fit ln P_bar = c - gamma ln L over L = {[int(L) for L in Ls[ok]]}: "
-                  f"gamma = {gamma:.3f} +- {gerr:.3f}; {base}")
+        detail = (
+            f"weighted fit ln P_bar = c - gamma ln L over L = {[int(L) for L in Ls[ok]]}: "
+            f"gamma = {gamma:.3f} +- {gerr:.3f}; {base}"
+        )
     else:
         gamma, gerr = float("nan"), float("nan")
         detail = f"fewer than two L with P_bar > 0 and finite errors; {base}"
-    rows.append({"reading": "decays", "statistic": "gamma (P_bar ~ L^-gamma)", "value": gamma,
-                 "error": gerr, "threshold": "> 0",
-                 "verdict": verdict_from(gamma, gerr, 0.0, greater=True), "detail": detail})
-    rows.append({"reading": "slowly", "statistic": "gamma (P_bar ~ L^-gamma)", "value": gamma,
-                 "error": gerr, "threshold": f"< {SLOW}",
-                 "verdict": verdict_from(gamma, gerr, SLOW, greater=False), "detail": detail})
+    rows.append(
+        {
+            "reading": "decays",
+            "statistic": "gamma (P_bar ~ L^-gamma)",
+            "value": gamma,
+            "error": gerr,
+            "threshold": "> 0",
+            "verdict": verdict_from(gamma, gerr, 0.0, greater=True),
+            "detail": detail,
+        }
+    )
+    rows.append(
+        {
+            "reading": "slowly",
+            "statistic": "gamma (P_bar ~ L^-gamma)",
+            "value": gamma,
+            "error": gerr,
+            "threshold": f"< {SLOW}",
+            "verdict": verdict_from(gamma, gerr, SLOW, greater=False),
+            "detail": detail,
+        }
+    )
     return rows
