@@ -13,6 +13,7 @@ from kasglass.plotting import footer, save, use_style
 sm = snakemake  # noqa: F821
 log = setup_logging(sm.log[0])
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FormatStrFormatter, NullFormatter  # noqa: E402
 
 use_style()
 qu = read_table(sm.input.quench)
@@ -107,6 +108,9 @@ for L in Ls:
             label=f"L = {int(L)}, {st['label']} ({int(g['n_realizations'].iloc[0])} real.)",
         )
 ax.set_xscale("log")
+ax.set_xticks(hxs)
+ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+ax.xaxis.set_minor_formatter(NullFormatter())
 ax.axhline(0, color="0.6", lw=0.6)
 ax.set_xlabel(r"transverse field $h_x$")
 ax.set_ylabel(r"$C(t\to\infty)$")
