@@ -122,6 +122,8 @@ rule ed_shard:
         f"{RES}/logs/ed/L{{L}}_alpha{{alpha}}_hx{{hx}}_shard{{shard}}.log",
     benchmark:
         f"{RES}/benchmarks/ed/L{{L}}_alpha{{alpha}}_hx{{hx}}_shard{{shard}}.tsv"
+    conda:
+        ENV
     script:
         "../../scripts/ed_shard.py"
 
@@ -143,6 +145,8 @@ rule ed_fig3_table:
         pair_sum=MODEL["pair_sum"],
     log:
         f"{RES}/logs/ed/fig3_table.log",
+    conda:
+        ENV
     script:
         "../../scripts/ed_aggregate.py"
 
@@ -171,6 +175,8 @@ rule ed_figS3_table:
         pair_sum=MODEL["pair_sum"],
     log:
         f"{RES}/logs/ed/figS3_table.log",
+    conda:
+        ENV
     script:
         "../../scripts/ed_aggregate.py"
 
@@ -195,6 +201,8 @@ rule plot_fig3:
         png=f"{RES}/figures/fig3.png",
     log:
         f"{RES}/logs/figures/fig3.log",
+    conda:
+        ENV
     script:
         "../../scripts/plot_fig3.py"
 
@@ -208,6 +216,8 @@ rule plot_figS3:
         png=f"{RES}/figures/figS3.png",
     log:
         f"{RES}/logs/figures/figS3.log",
+    conda:
+        ENV
     script:
         "../../scripts/plot_figS3.py"
 
