@@ -54,7 +54,9 @@ for ax, h in zip(axes[0], hs, strict=True):
             ax.errorbar(
                 pos["L"],
                 pos["n_res_mean"],
-                yerr=pos["n_res_err"].fillna(0.0),
+                # lower bars clipped on log axes (a bar below zero would stretch the axis)
+                yerr=[np.minimum(pos["n_res_err"].fillna(0.0), 0.7 * pos["n_res_mean"]),
+                      pos["n_res_err"].fillna(0.0)],
                 marker=mk[e],
                 ls="none",
                 color=colors[a],
