@@ -87,10 +87,8 @@ def diagonalize_sectors(K: np.ndarray, h_x: float, vectors: bool = True):
         sector basis |s>_p (or None when ``vectors`` is False).
     """
     out = []
-    buf = None
     for p in (1, -1):
-        buf = sector_hamiltonian(K, h_x, p, out=None)
-        E, V = eigh_sector(buf, vectors=vectors)
+        E, V = eigh_sector(sector_hamiltonian(K, h_x, p), vectors=vectors)
         out.append((p, E, V))
     return out
 
