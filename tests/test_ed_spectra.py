@@ -28,12 +28,13 @@ def test_gap_ratio_poisson_and_goe_limits():
     r_p = np.concatenate([gap_ratios(np.sort(rng.uniform(size=2000))) for _ in range(20)])
     assert abs(r_p.mean() - R_POISSON) < 0.006  # std(r) ~ 0.29, n = 40000 -> se 0.0015
     rs = []
-    for _ in range(16):
-        A = rng.standard_normal((300, 300))
+    for _ in range(60):
+        A = rng.standard_normal((200, 200))
         E = np.linalg.eigvalsh((A + A.T) / 2)
-        rs.append(gap_ratios(E)[75:225])  # bulk of the semicircle
+        rs.append(gap_ratios(E)[50:150])  # bulk of the semicircle
     r_g = np.concatenate(rs)
-    assert abs(r_g.mean() - R_GOE) < 0.008  # std(r) ~ 0.23, n = 2400 -> se 0.005
+    # neighbouring ratios are correlated: the seed-to-seed spread of the mean is ~0.0065
+    assert abs(r_g.mean() - R_GOE) < 0.02
 
 
 def test_gap_ratio_known_values():
