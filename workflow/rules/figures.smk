@@ -12,7 +12,13 @@ rule plot_fig1:
         exponents=f"{RES}/data/fig1_exponents.parquet",
     output:
         pdf=f"{RES}/figures/fig1.pdf",
-        png=f"{RES}/figures/fig1.png",
+        png=report(
+            f"{RES}/figures/fig1.png",
+            caption="../report/fig1.rst",
+            category="Figures",
+            subcategory="Main text",
+            labels={"figure": "Fig. 1"},
+        ),
     params:
         alpha=config["fields"]["alpha"],
     log:
@@ -30,7 +36,13 @@ rule plot_figS1:
         moments=f"{RES}/data/fields_moments.parquet",
     output:
         pdf=f"{RES}/figures/figS1.pdf",
-        png=f"{RES}/figures/figS1.png",
+        png=report(
+            f"{RES}/figures/figS1.png",
+            caption="../report/figS1.rst",
+            category="Figures",
+            subcategory="Supplementary",
+            labels={"figure": "Fig. S1"},
+        ),
     log:
         f"{RES}/logs/figures/figS1.log",
     conda:
@@ -46,6 +58,12 @@ rule claims:
     output:
         table=f"{RES}/data/claims.parquet",
         md=f"{RES}/data/claims.md",
+        html=report(
+            f"{RES}/data/claims.html",
+            caption="../report/scorecard.rst",
+            category="Scorecard",
+            labels={"table": "reproduction scorecard"},
+        ),
     params:
         preset=PRESET,
         seed=SEED,
