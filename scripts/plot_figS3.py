@@ -41,7 +41,7 @@ for j, e in enumerate(targets):
 axes[0, 0].set_ylabel(r"$\langle r\rangle$")
 axes[1, 0].set_ylabel(r"$m_{EA}$ (dotted: ergodic $1/L$)")
 axes[1, 0].set_ylim(0, 1.02)
-axes[0, 0].legend(loc="upper left", fontsize=7)
+axes[1, 0].legend(*axes[0, 0].get_legend_handles_labels(), loc="upper right", fontsize=7)
 fig.suptitle(rf"Finite-size scaling of the ED diagnostics, $\alpha = {alpha:g}$", y=1.0)
 prov = t.iloc[0]
 footer(fig, (
