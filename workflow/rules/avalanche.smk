@@ -77,7 +77,13 @@ rule plot_fig2:
         unpack(fig2_inputs),
     output:
         pdf=f"{RES}/figures/fig2.pdf",
-        png=f"{RES}/figures/fig2.png",
+        png=report(
+            f"{RES}/figures/fig2.png",
+            caption="../report/fig2.rst",
+            category="Figures",
+            subcategory="Main text",
+            labels={"figure": "Fig. 2"},
+        ),
     params:
         h_x_main=AV["h_x_main"],
     log:

@@ -156,7 +156,13 @@ rule plot_figS4:
         memory=f"{RES}/data/figS4_memory.parquet",
     output:
         pdf=f"{RES}/figures/figS4.pdf",
-        png=f"{RES}/figures/figS4.png",
+        png=report(
+            f"{RES}/figures/figS4.png",
+            caption="../report/figS4.rst",
+            category="Figures",
+            subcategory="Supplementary",
+            labels={"figure": "Fig. S4"},
+        ),
     params:
         h_x_distribution=QU["h_x_distribution"],
     log:

@@ -201,7 +201,13 @@ rule plot_fig3:
         f"{RES}/data/fig3_phase_diagram.parquet",
     output:
         pdf=f"{RES}/figures/fig3.pdf",
-        png=f"{RES}/figures/fig3.png",
+        png=report(
+            f"{RES}/figures/fig3.png",
+            caption="../report/fig3.rst",
+            category="Figures",
+            subcategory="Main text",
+            labels={"figure": "Fig. 3"},
+        ),
     log:
         f"{RES}/logs/figures/fig3.log",
     conda:
@@ -216,7 +222,13 @@ rule plot_figS3:
         f"{RES}/data/figS3_fss.parquet",
     output:
         pdf=f"{RES}/figures/figS3.pdf",
-        png=f"{RES}/figures/figS3.png",
+        png=report(
+            f"{RES}/figures/figS3.png",
+            caption="../report/figS3.rst",
+            category="Figures",
+            subcategory="Supplementary",
+            labels={"figure": "Fig. S3"},
+        ),
     log:
         f"{RES}/logs/figures/figS3.log",
     conda:

@@ -70,7 +70,13 @@ rule plot_figS2:
         exponents=rules.resonances_aggregate.output.exponents,
     output:
         pdf=f"{RES}/figures/figS2.pdf",
-        png=f"{RES}/figures/figS2.png",
+        png=report(
+            f"{RES}/figures/figS2.png",
+            caption="../report/figS2.rst",
+            category="Figures",
+            subcategory="Supplementary",
+            labels={"figure": "Fig. S2"},
+        ),
     log:
         f"{RES}/logs/figures/figS2.log",
     conda:
