@@ -7,10 +7,8 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_workflow
 
 BEGIN = "<!-- BEGIN GENERATED RESULTS -->"

@@ -30,7 +30,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO, make_workdir, run_workflow, snakemake_exe
 
 import kasglass

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import make_workdir, snakemake_exe
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
