@@ -14,6 +14,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/disorder.smk"
 include: "workflow/rules/sfs.smk"

@@ -52,7 +52,8 @@ def provenance(preset: str, base_seed: int, **extra) -> dict:
 
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike, prov: dict | None = None) -> None:
-    """Write ``df`` to Parquet atomically (temporary file + rename), optionally with provenance.
+    """Write ``df`` to Parquet atomically (temporary file + rename) with page checksums (so that
+    corrupted bytes are detected on reading), optionally with provenance.
 
     With ``prov``, its scalar entries are appended as constant columns (so a user with pandas sees
     them) and the whole record is stored as JSON in the file's metadata under ``kasglass``.
@@ -70,14 +71,14 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, prov: dict | None = N
         meta[b"kasglass"] = json.dumps(prov, sort_keys=True).encode()
         table = table.replace_schema_metadata(meta)
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
+    pq.write_table(table, tmp, write_page_checksum=True)
     os.replace(tmp, path)
 
 
 def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """Read a Parquet table; a damaged file raises :class:`DamagedTableError` naming the file."""
     try:
-        return pq.read_table(path, columns=columns).to_pandas()
+        return pq.read_table(path, columns=columns, page_checksum_verification=True).to_pandas()
     except FileNotFoundError:
         raise
     except (pa.ArrowException, OSError, ValueError) as exc:

@@ -106,6 +106,11 @@ def evaluate(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _esc(s) -> str:
+    """Escape '|' so that a cell like 'max |z|' does not break a Markdown table row."""
+    return str(s).replace("|", "\\|")
+
+
 def _fmt(x):
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
@@ -121,8 +126,8 @@ def to_markdown(df: pd.DataFrame, preset: str = "") -> str:
               "|---|---|---|---|---|---|---|---|"]
     for _, r in df.iterrows():
         lines.append(
-            f"| {r['claim']} | {r['title']} | {r['reading']} | {r['statistic']} | "
-            f"{_fmt(r['value'])} | {_fmt(r['error'])} | {r['threshold']} | **{r['verdict']}** |"
+            f"| {r['claim']} | {_esc(r['title'])} | {_esc(r['reading'])} | {_esc(r['statistic'])} | "
+            f"{_fmt(r['value'])} | {_fmt(r['error'])} | {_esc(r['threshold'])} | **{r['verdict']}** |"
         )
     lines += ["", "## Details", ""]
     for _, r in df.iterrows():
