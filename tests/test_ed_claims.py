@@ -1,4 +1,4 @@
-"""ED claims (10, 11, and the eps -> 1 - eps check 41) on synthetic phase diagrams."""
+"""ED claims (10, 11, and the eps -> 1 - eps check 13) on synthetic phase diagrams."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def synthetic(L=12, alpha=0.7, hx=(0.05, 0.1, 0.2, 0.5, 1.0), nb=10, mid_goe_fro
 
 def verdicts(tables):
     df = evaluate(tables)
-    df = df[df["claim"].isin([10, 11, 41])]
+    df = df[df["claim"].isin([10, 11, 13])]
     keys = zip(df["claim"], df["reading"], df["verdict"], strict=True)
     return {(int(c), r): v for c, r, v in keys}
 
@@ -41,7 +41,7 @@ def test_paper_like_diagram_reproduces_everything():
     assert v == {
         (10, "r"): "reproduced", (10, "m_EA"): "reproduced",
         (11, "middle r"): "reproduced", (11, "middle m_EA"): "reproduced",
-        (11, "edges"): "reproduced", (41, "r"): "reproduced", (41, "m_EA"): "reproduced",
+        (11, "edges"): "reproduced", (13, "r"): "reproduced", (13, "m_EA"): "reproduced",
     }
 
 
@@ -60,11 +60,11 @@ def test_localized_middle_fails_claim_11():
 
 def test_asymmetric_diagram_fails_symmetry_check():
     v = verdicts(synthetic(asym=0.05))
-    assert v[(41, "r")] == "not reproduced" and v[(41, "m_EA")] == "reproduced"
+    assert v[(13, "r")] == "not reproduced" and v[(13, "m_EA")] == "reproduced"
 
 
 def test_other_size_is_inconclusive_for_paper_claims():
     v = verdicts(synthetic(L=8))
     assert v[(10, "r")] == "inconclusive" and v[(11, "middle r")] == "inconclusive"
-    assert v[(41, "r")] == "reproduced"
+    assert v[(13, "r")] == "reproduced"
     assert np.isfinite(evaluate(synthetic(L=8)).query("claim == 10")["value"]).all()

@@ -17,7 +17,7 @@ with at least MIN_LEVELS gap ratios enter (the extreme eps bins hold a handful o
   at the smallest h_x >= 0.2 (edge: pooled bins with centres below 0.2 or above 0.8; must be
   positive at 2 sigma), with the h_x at which the edge and the middle cross the Poisson-GOE
   midpoint in the detail.
-- claim 41 (consistency, not a claim of the paper): K -> -K maps the spectrum E -> -E, so the
+- claim 13 (consistency, not a claim of the paper): K -> -K maps the spectrum E -> -E, so the
   disorder-averaged diagram is symmetric under eps -> 1 - eps. chi^2 of the mirror-bin
   differences (r and m_EA separately) over all h_x; reproduced if its p-value exceeds 0.01.
 
@@ -164,7 +164,7 @@ def middle_ergodic(t):
     return rows
 
 
-@claim(41, "ED consistency: disorder-averaged diagram symmetric under eps -> 1 - eps",
+@claim(13, "ED consistency: disorder-averaged diagram symmetric under eps -> 1 - eps",
        needs=["fig3_phase_diagram"])
 def eps_symmetry(t):
     from scipy.stats import chi2
