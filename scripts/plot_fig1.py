@@ -1,5 +1,5 @@
-"""Fig. 1: p(phi) in SFS states for several L, the L -> infinity extrapolation and the power-law
-fit; inset x(alpha) against the avalanche-stability bound 1/alpha - 1."""
+"""Fig. 1: (a) p(phi) in SFS states for several L, the L -> infinity extrapolation and the
+power-law fit; (b) (the paper's inset) x(alpha) against the avalanche-stability bound 1/alpha - 1."""
 
 import numpy as np
 
