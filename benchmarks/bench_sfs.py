@@ -7,8 +7,8 @@ Measures, in one run and one BLAS thread:
   summaries) at L = 200 and L = 3000;
 - the same relaxation by a naive numpy implementation (phi = K @ Z recomputed after every flip),
   from the same states, and the ratio;
-- the peak resident memory of a shard job at L = 3000 (a subprocess) for two realization counts
-  (it must not grow with the number of realizations);
+- the peak resident memory of a shard job at L = 3000 (a subprocess doing what the workflow's
+  script does, two alphas) for two realization counts (it must not grow with them);
 - the extrapolated wall time of the paper preset's Fig. 1 main panel on this machine's cores.
 Numbers are printed and written to benchmarks/out/bench_sfs.json.
 """
@@ -81,13 +81,24 @@ def relax_ratio(L, n):
     return t_numba, t_naive, t_naive_full
 
 
-def peak_rss_mb(L, n):
+def peak_rss_mb(L, n, tmp):
+    """Peak RSS of a process doing what scripts/sfs_shard.py does: read the disorder manifest,
+    simulate n realizations (two alphas, states stored), write the three Parquet outputs."""
+    # the manifest is written by another job (rule disorder), as in the workflow
+    subprocess.run([sys.executable, "-c",
+                    "from kasglass.io import write_table; from kasglass.seeds import seed_table; "
+                    f"write_table(seed_table(1, {L}, 0, {n}), '{tmp}/seeds.parquet')"], check=True)
     code = (
-        "import resource\n"
         "from kasglass.runtime import configure_threads; configure_threads(1)\n"
         "from kasglass.fields import run_shard\n"
-        f"run_shard(1, {L}, 0, {n}, [{{'alpha': 0.7, 'n_hist': {n}, 'n_states': {n}}}])\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "from kasglass.io import read_columns, write_table\n"
+        f"s = read_columns('{tmp}/seeds.parquet', ['realization', 'seed_couplings', 'seed_initial'])\n"
+        f"plan = [{{'alpha': 0.7, 'n_hist': {n}, 'n_states': {n}}}, {{'alpha': 0.8, 'n_hist': {n}, 'n_states': 0}}]\n"
+        f"out = run_shard(1, {L}, 0, {n}, plan, seeds=s)\n"
+        f"[write_table(out[k], '{tmp}/' + k + '.parquet') for k in out]\n"
+        # VmHWM (peak RSS of this image): unlike ru_maxrss it does not inherit the parent's peak
+        # through fork + exec
+        "print([int(x.split()[1]) / 1024 for x in open('/proc/self/status') if x.startswith('VmHWM')][0])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
@@ -109,8 +120,11 @@ def main():
         res[f"relax_speedup_L{L}"] = tv / tn
         res[f"naive_realization_s_L{L}"] = tf
     res["speedup_full_L200"] = res["naive_realization_s_L200"] * res["rate_L200"]
-    for n in (2, 6):
-        res[f"peak_rss_mb_L3000_n{n}"] = peak_rss_mb(3000, n)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (2, 6):
+            res[f"peak_rss_mb_L3000_n{n}"] = peak_rss_mb(3000, n, tmp)
     # paper preset, Fig. 1 main panel: cost per realization scales ~ L^2 (couplings dominate)
     rates = {}
     for L in PAPER:

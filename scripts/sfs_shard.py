@@ -6,7 +6,7 @@ sm = snakemake  # noqa: F821
 configure_threads(sm.threads)
 
 from kasglass.fields import run_shard  # noqa: E402
-from kasglass.io import read_table, setup_logging, write_table  # noqa: E402
+from kasglass.io import read_columns, setup_logging, write_table  # noqa: E402
 
 log = setup_logging(sm.log[0])
 L = int(sm.wildcards.L)
@@ -26,7 +26,7 @@ out = run_shard(
     bins_per_decade=p.hist["bins_per_decade"],
     n_blocks=p.n_blocks,
     h_x_res=tuple(p.h_x_res),
-    seeds=read_table(sm.input.seeds),
+    seeds=read_columns(sm.input.seeds, ["realization", "seed_couplings", "seed_initial"]),
 )
 for key in ("hist", "summary", "states"):
     write_table(out[key], sm.output[key])

@@ -62,6 +62,59 @@ def distance_weights(L: int, alpha: float, distance: str = "periodic", pair_sum:
     return w
 
 
+def offset_weights(L: int, alpha: float, distance: str = "periodic", pair_sum: str = "unordered"):
+    """Weights by signed offset: wf[m] = s * d**(-alpha) for the pair (i, j = i + m - (L - 1)),
+    m = 0..2L-2, with d the (periodic or open) distance of the offset and wf[L - 1] = 0.
+
+    K_ij = J_ij * wf[j - i + L - 1] reproduces :func:`coupling_matrix` bit for bit.
+    """
+    w = distance_weights(L, alpha, distance, pair_sum)
+    m = np.abs(np.arange(2 * L - 1) - (L - 1))
+    if distance == "periodic":
+        m = np.minimum(m, L - m)
+    return w[m]
+
+
+@njit(cache=True)
+def _mirror_fill(J, L, out):
+    """out = symmetric matrix of the raw pair vector J (zero diagonal)."""
+    idx = 0
+    for i in range(L):
+        out[i, i] = 0.0
+        for j in range(i + 1, L):
+            out[i, j] = J[idx]
+            out[j, i] = J[idx]
+            idx += 1
+
+
+@njit(cache=True)
+def _mirror_upper(out):
+    L = out.shape[0]
+    for i in range(L):
+        out[i, i] = 0.0
+        for j in range(i + 1, L):
+            out[j, i] = out[i, j]
+
+
+def raw_coupling_matrix(seed: int, L: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Symmetric matrix of the raw Gaussians J_ij of ``default_rng(seed)`` (zero diagonal).
+
+    Identical values to :func:`draw_J_pairs` / the flat upper-triangle vector, but for large L the
+    rows are drawn straight into the matrix (``standard_normal(out=...)`` draws the same stream),
+    so no L(L-1)/2 temporary is allocated.
+    """
+    if out is None:
+        out = np.empty((L, L), dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    if L < 1024:
+        _mirror_fill(rng.standard_normal(n_pairs(L)), L, out)
+    else:
+        for i in range(L - 1):
+            rng.standard_normal(out=out[i, i + 1 :])
+        _mirror_upper(out)
+    return out
+
+
 def sigma_L(L: int, alpha: float, distance: str = "periodic", pair_sum: str = "unordered") -> float:
     """Exact infinite-temperature field std: sigma_L**2 = sum_{j != i} (s * d_ij**-alpha)**2.
 

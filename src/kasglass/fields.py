@@ -29,13 +29,12 @@ import logging
 import time
 
 import numpy as np
-import pandas as pd
 from numba import njit
 
 from . import couplings
 from .rng import splitmix64_next
 from .seeds import derive_seed, mix_seed, param_code
-from .sfs import order_code, pack_spins, relax
+from .sfs import fields_w, order_code, pack_spins, relax_from
 
 log = logging.getLogger(__name__)
 
@@ -141,13 +140,14 @@ def _stats_row(Z, phi, n_flips, hres, row):
 
 
 @njit(cache=True)
-def _realization(K, Z0, order, seed_o, hres, in_hist, counts_r, counts_s, log_min, bpd, n_inner,
-                 row_r, row_s, Z):
-    """Random state -> SFS state for one (realization, alpha): histograms and summaries."""
-    phi0 = K @ Z0
+def _realization(Jm, wf, Z0, order, seed_o, hres, in_hist, counts_r, counts_s, log_min, bpd,
+                 n_inner, row_r, row_s, Z):
+    """Random state -> SFS state for one (realization, alpha): histograms and summaries.
+    Couplings K_ij = Jm[i, j] * wf[j - i + L - 1] (raw Gaussians times the alpha weights)."""
+    phi0 = fields_w(Jm, wf, Z0)
     for i in range(Z0.shape[0]):
         Z[i] = Z0[i]
-    phi, n_flips = relax(K, Z, order, seed_o, np.empty(0, np.int64))
+    phi, n_flips = relax_from(Jm, wf, Z, phi0.copy(), order, seed_o, np.empty(0, np.int64))
     if in_hist:
         _hist_add(phi0, counts_r, log_min, bpd, n_inner)
         _hist_add(phi, counts_s, log_min, bpd, n_inner)
@@ -211,10 +211,9 @@ def run_shard(
     stats = np.zeros((2 * n_work, len(_STAT_COLS) + len(hres)), dtype=np.float64)
     n_rows = 0
     log_min = float(np.log10(phi_min))
-    Kbuf = np.empty((L, L), dtype=np.float64)
+    Jm = np.empty((L, L), dtype=np.float64)  # raw J_ij, shared by every alpha; K is never stored
     Z = np.empty(L, dtype=np.float64)
-    weights = [couplings.distance_weights(L, p["alpha"], distance, pair_sum) for p in plan]
-    periodic = distance == "periodic"
+    weights = [couplings.offset_weights(L, p["alpha"], distance, pair_sum) for p in plan]
     seed_map = None
     if seeds is not None:
         seed_map = {
@@ -236,16 +235,14 @@ def run_shard(
         else:
             seed_J = derive_seed(base_seed, "couplings", L, r)
             seed_Z = derive_seed(base_seed, "initial_state", L, r)
-        J = np.random.default_rng(seed_J).standard_normal(couplings.n_pairs(L))
+        couplings.raw_coupling_matrix(seed_J, L, out=Jm)
         Z0 = initial_state(seed_Z, L)
         block = r % n_blocks
         for k in active:
             alpha = float(plan[k]["alpha"])
-            couplings._fill_K(J, weights[k], L, periodic, Kbuf)
-            K = Kbuf
             seed_o = mix_seed(seed_J, "sfs_order", param_code(alpha))
             in_hist = r < int(plan[k]["n_hist"])
-            _realization(K, Z0, ocode, seed_o, hres, in_hist, counts[k, 0, block], counts[k, 1, block],
+            _realization(Jm, weights[k], Z0, ocode, seed_o, hres, in_hist, counts[k, 0, block], counts[k, 1, block],
                          log_min, float(bins_per_decade), n_inner, stats[n_rows], stats[n_rows + 1], Z)
             for e in range(2):
                 meta.append((alpha, r, e, block, in_hist, seed_J, seed_Z, seed_o))
@@ -261,6 +258,9 @@ def run_shard(
                 L, done, total, rate, (total - done) / max(rate, 1e-9),
             )
             t_last = now
+    del Jm  # free the couplings before pandas builds the tables (bounds the peak memory)
+    import pandas as pd
+
     hist = _hist_frame(counts, plan, n_blocks, edges)
     summary = _summary_frame(meta, stats[:n_rows], h_x_res)
     st = pd.DataFrame(states, columns=["alpha", "realization", "ensemble", "L", "state"]).astype(
@@ -272,6 +272,8 @@ def run_shard(
 
 
 def _summary_frame(meta, stats, h_x_res):
+    import pandas as pd
+
     m = list(zip(*meta)) if meta else [[]] * 8
     df = pd.DataFrame({
         "alpha": np.asarray(m[0], np.float64),
@@ -293,6 +295,8 @@ def _summary_frame(meta, stats, h_x_res):
 
 
 def _hist_frame(counts, plan, n_blocks, edges):
+    import pandas as pd
+
     k, e, b, j = np.nonzero(counts)
     return pd.DataFrame(
         {

@@ -8,12 +8,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas / pyarrow are imported inside the functions: a simulation job then loads them only when
+# it reads or writes a table, which keeps its peak memory down (see benchmarks/bench_sfs.py).
 
 
 class DamagedTableError(RuntimeError):
@@ -58,6 +61,9 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, prov: dict | None = N
     With ``prov``, its scalar entries are appended as constant columns (so a user with pandas sees
     them) and the whole record is stored as JSON in the file's metadata under ``kasglass``.
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     df = df.copy()
@@ -77,6 +83,9 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, prov: dict | None = N
 
 def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """Read a Parquet table; a damaged file raises :class:`DamagedTableError` naming the file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         return pq.read_table(path, columns=columns, page_checksum_verification=True).to_pandas()
     except FileNotFoundError:
@@ -88,8 +97,46 @@ def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.
         ) from exc
 
 
+def read_columns(path: str | os.PathLike, columns: list[str]) -> dict:
+    """Columns of a Parquet table as numpy arrays, without pandas (damaged files raise
+    :class:`DamagedTableError`)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        f = pq.ParquetFile(path, page_checksum_verification=True)
+        t = f.read(columns=columns, use_pandas_metadata=False)
+    except FileNotFoundError:
+        raise
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DamagedTableError(
+            f"{path} is not a readable Parquet file ({exc}); delete it and rerun the workflow "
+            "(snakemake --rerun-incomplete) to rebuild it"
+        ) from exc
+    kinds = {pa.int64(): np.int64, pa.float64(): np.float64, pa.int32(): np.int32}
+    out = {}
+    for c in columns:
+        col = t.column(c)
+        dt = kinds.get(col.type)
+        if dt is None or col.null_count:
+            out[c] = col.to_numpy()  # general path (may import pandas)
+            continue
+        # numeric columns without nulls straight from the Arrow buffers: pyarrow's to_numpy
+        # imports pandas, which costs a simulation job ~45 MB of memory
+        parts = [
+            np.frombuffer(ch.buffers()[1], dtype=dt, count=len(ch),
+                          offset=ch.offset * np.dtype(dt).itemsize)
+            for ch in col.chunks
+        ]
+        out[c] = np.concatenate(parts) if parts else np.empty(0, dt)
+    return out
+
+
 def read_tables(paths, columns=None) -> pd.DataFrame:
     """Concatenate several Parquet tables in the given order."""
+    import pandas as pd
+
     frames = [read_table(p, columns) for p in paths]
     frames = [f for f in frames if len(f)] or frames[:1]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -97,6 +144,8 @@ def read_tables(paths, columns=None) -> pd.DataFrame:
 
 def read_provenance(path: str | os.PathLike) -> dict:
     """The provenance record stored by :func:`write_table` (empty dict if none)."""
+    import pyarrow.parquet as pq
+
     meta = pq.read_schema(path).metadata or {}
     raw = meta.get(b"kasglass")
     return json.loads(raw) if raw else {}

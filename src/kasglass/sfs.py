@@ -38,22 +38,43 @@ def order_code(order: str) -> int:
 
 
 @njit(cache=True)
-def _flip(K, Z, phi, k):
-    """Flip spin k and update all fields; returns the number of unstable spins afterwards."""
+def _flip(M, wf, Z, phi, k):
+    """Flip spin k and update all fields with couplings K_ki = M[k, i] * wf[i - k + L - 1];
+    returns the number of unstable spins afterwards."""
     zk = Z[k]
     Z[k] = -zk
     L = Z.shape[0]
     two_zk = 2.0 * zk
+    Mk = M[k]
+    wk = wf[L - 1 - k : 2 * L - 1 - k]  # views indexed by the loop variable: the loop vectorizes
     n_unstable = 0
     for i in range(L):
-        phi[i] -= two_zk * K[k, i]
+        phi[i] -= two_zk * (Mk[i] * wk[i])
         if Z[i] * phi[i] > 0.0:
             n_unstable += 1
     return n_unstable
 
 
 @njit(cache=True)
-def _relax_inplace(K, Z, phi, order, state, flips_out, n_flips):
+def fields_w(M, wf, Z):
+    """phi_i = sum_j K_ij Z_j with K_ij = M[i, j] * wf[j - i + L - 1] (M and wf symmetric).
+
+    Accumulated row by row (phi += Z_j K_j.), a contiguous loop that vectorizes; the sum over j
+    runs in index order for every i, so the result is deterministic.
+    """
+    L = Z.shape[0]
+    phi = np.zeros(L)
+    for j in range(L):
+        zj = Z[j]
+        Mj = M[j]
+        wj = wf[L - 1 - j : 2 * L - 1 - j]
+        for i in range(L):
+            phi[i] += (Mj[i] * wj[i]) * zj
+    return phi
+
+
+@njit(cache=True)
+def _relax_inplace(M, wf, Z, phi, order, state, flips_out, n_flips):
     L = Z.shape[0]
     n_rec = flips_out.shape[0]
     if order == 1:  # sweep
@@ -62,7 +83,7 @@ def _relax_inplace(K, Z, phi, order, state, flips_out, n_flips):
             changed = False
             for i in range(L):
                 if Z[i] * phi[i] > 0.0:
-                    _flip(K, Z, phi, i)
+                    _flip(M, wf, Z, phi, i)
                     if n_flips < n_rec:
                         flips_out[n_flips] = i
                     n_flips += 1
@@ -90,11 +111,40 @@ def _relax_inplace(K, Z, phi, order, state, flips_out, n_flips):
                         k = i
                         break
                     c += 1
-        n_unstable = _flip(K, Z, phi, k)
+        n_unstable = _flip(M, wf, Z, phi, k)
         if n_flips < n_rec:
             flips_out[n_flips] = k
         n_flips += 1
     return n_flips, state
+
+
+@njit(cache=True)
+def relax_from(M, wf, Z, phi, order, seed, flips_out):
+    """:func:`relax_w` starting from known fields ``phi`` = fields_w(M, wf, Z) (overwritten)."""
+    state = np.uint64(seed)
+    n_flips = 0
+    while True:
+        n_flips, state = _relax_inplace(M, wf, Z, phi, order, state, flips_out, n_flips)
+        phi = fields_w(M, wf, Z)  # exact recomputation; resume if rounding hid an unstable spin
+        stable = True
+        for i in range(Z.shape[0]):
+            if Z[i] * phi[i] > 0.0:
+                stable = False
+                break
+        if stable:
+            return phi, n_flips
+
+
+@njit(cache=True)
+def relax_w(M, wf, Z, order, seed, flips_out):
+    """Relax Z to an SFS state with couplings K_ij = M[i, j] * wf[j - i + L - 1].
+
+    This form lets the shard runner keep only the symmetric matrix of raw Gaussians J and the
+    distance weights of one alpha (``wf`` from :func:`kasglass.couplings.offset_weights`), instead
+    of a second L x L matrix K per alpha. Same contract as :func:`relax`; fields are recomputed
+    exactly with :func:`fields_w`.
+    """
+    return relax_from(M, wf, Z, fields_w(M, wf, Z), order, seed, flips_out)
 
 
 @njit(cache=True)
@@ -121,19 +171,8 @@ def relax(K, Z, order, seed, flips_out):
     n_flips : int
         Number of spin flips performed.
     """
-    state = np.uint64(seed)
-    phi = K @ Z
-    n_flips = 0
-    while True:
-        n_flips, state = _relax_inplace(K, Z, phi, order, state, flips_out, n_flips)
-        phi = K @ Z  # exact recomputation; resume if incremental rounding hid an unstable spin
-        stable = True
-        for i in range(Z.shape[0]):
-            if Z[i] * phi[i] > 0.0:
-                stable = False
-                break
-        if stable:
-            return phi, n_flips
+    wf = np.ones(2 * Z.shape[0] - 1)
+    return relax_w(K, wf, Z, order, seed, flips_out)
 
 
 def relax_reference(K: np.ndarray, Z0: np.ndarray, order: str, seed: int):
