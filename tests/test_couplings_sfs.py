@@ -127,3 +127,50 @@ def test_unknown_order():
 def test_pack_roundtrip():
     Z = np.where(np.random.default_rng(0).random(37) < 0.5, -1.0, 1.0)
     np.testing.assert_array_equal(sfs.unpack_spins(sfs.pack_spins(Z), 37), Z)
+
+
+@pytest.mark.parametrize("L", [9, 1030])
+@pytest.mark.parametrize("distance", ["periodic", "open"])
+def test_raw_matrix_and_offset_weights_reproduce_K_bitwise(L, distance):
+    """K_ij = J_ij * wf[j - i + L - 1] from the in-place row draws equals coupling_matrix exactly."""
+    seed = derive_seed(4, "couplings", L, 2)
+    Jm = c.raw_coupling_matrix(seed, L)
+    K = c.coupling_matrix(c.draw_J_pairs(4, L, 2), L, 0.65, distance)
+    wf = c.offset_weights(L, 0.65, distance)
+    i, j = np.indices((L, L))
+    assert np.array_equal(Jm * wf[j - i + L - 1], K)
+    Z = initial_state(7, L)
+    np.testing.assert_allclose(sfs.fields_w(Jm, wf, Z), K @ Z, rtol=0, atol=1e-11)
+
+
+@pytest.mark.parametrize("order", ["random", "sweep", "greedy"])
+def test_relax_w_equals_relax_on_K(order):
+    L = 120
+    for r in range(3):
+        Jm = c.raw_coupling_matrix(derive_seed(6, "couplings", L, r), L)
+        wf = c.offset_weights(L, 0.9)
+        K = c.coupling_matrix(c.draw_J_pairs(6, L, r), L, 0.9)
+        Z0 = initial_state(derive_seed(6, "initial_state", L, r), L)
+        Za, Zb = Z0.copy(), Z0.copy()
+        pa, na = sfs.relax_w(Jm, wf, Za, sfs.order_code(order), 5, np.empty(0, np.int64))
+        pb, nb = sfs.relax(K, Zb, sfs.order_code(order), 5, np.empty(0, np.int64))
+        np.testing.assert_array_equal(Za, Zb)
+        assert na == nb
+        np.testing.assert_allclose(pa, K @ Za, atol=1e-12)
+
+
+def test_read_columns_does_not_import_pandas(tmp_path):
+    """Simulation jobs read their manifest without loading pandas (memory per job)."""
+    import subprocess
+    import sys
+
+    from kasglass.io import write_table
+
+    write_table(seed_table(1, 10, 0, 4), tmp_path / "s.parquet")
+    code = (
+        "import sys; from kasglass.io import read_columns; "
+        f"d = read_columns(r'{tmp_path / 's.parquet'}', ['realization', 'seed_couplings']); "
+        "assert list(d['realization']) == [0, 1, 2, 3]; print('pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
