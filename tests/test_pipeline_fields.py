@@ -2,7 +2,6 @@
 
 import pandas as pd
 import pytest
-
 from conftest import make_workdir, run_workflow
 
 FIELD_TABLES = ["fig1_fields", "fig1_exponents", "figS1_random_fields", "fields_moments"]
