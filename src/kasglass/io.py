@@ -23,6 +23,13 @@ class DamagedTableError(RuntimeError):
     """A Parquet file exists but cannot be read (truncated, corrupted, or not Parquet)."""
 
 
+def _damaged(path, exc) -> DamagedTableError:
+    return DamagedTableError(
+        f"{path} is not a readable Parquet file ({exc}); delete it and rerun the workflow "
+        "(snakemake --rerun-incomplete) to rebuild it"
+    )
+
+
 def git_revision(start: str | os.PathLike | None = None) -> str:
     """Git revision of the checkout containing ``start`` (``"unknown"`` outside a git checkout)."""
     cwd = Path(start) if start else Path(__file__).resolve().parent
@@ -91,10 +98,7 @@ def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.
     except FileNotFoundError:
         raise
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DamagedTableError(
-            f"{path} is not a readable Parquet file ({exc}); delete it and rerun the workflow "
-            "(snakemake --rerun-incomplete) to rebuild it"
-        ) from exc
+        raise _damaged(path, exc) from exc
 
 
 def read_columns(path: str | os.PathLike, columns: list[str]) -> dict:
@@ -110,10 +114,7 @@ def read_columns(path: str | os.PathLike, columns: list[str]) -> dict:
     except FileNotFoundError:
         raise
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DamagedTableError(
-            f"{path} is not a readable Parquet file ({exc}); delete it and rerun the workflow "
-            "(snakemake --rerun-incomplete) to rebuild it"
-        ) from exc
+        raise _damaged(path, exc) from exc
     kinds = {pa.int64(): np.int64, pa.float64(): np.float64, pa.int32(): np.int32}
     out = {}
     for c in columns:
@@ -152,7 +153,8 @@ def read_provenance(path: str | os.PathLike) -> dict:
 
 
 def setup_logging(log_path: str | os.PathLike | None) -> logging.Logger:
-    """Send ``kasglass`` logging to ``log_path`` (and stderr) with timestamps; returns the root logger."""
+    """Send ``kasglass`` logging to ``log_path`` (and stderr) with timestamps; return the root
+    logger."""
     root = logging.getLogger()
     root.handlers.clear()
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
