@@ -7,7 +7,7 @@ configure_threads(sm.threads)
 
 from kasglass.avalanche import ENSEMBLE_CODES, run_shard  # noqa: E402
 from kasglass.io import setup_logging, write_table  # noqa: E402
-from kasglass.sfs import load_states  # noqa: E402
+from kasglass.sfs import load_state_shard  # noqa: E402
 
 log = setup_logging(sm.log[0])
 L = int(sm.wildcards.L)
@@ -23,11 +23,9 @@ log.info(
     p.h_x,
     p.n_steps,
 )
-states = {}
-for a in p.alphas:
-    for e in ENSEMBLE_CODES:
-        r, Z = load_states(list(sm.input.states), float(a), e, hi)
-        states[(float(a), e)] = (r[lo:hi], Z[lo:hi])
+states = load_state_shard(
+    list(sm.input.states), [float(a) for a in p.alphas], ENSEMBLE_CODES, lo, hi
+)
 df = run_shard(
     int(p.seed),
     L,

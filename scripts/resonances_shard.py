@@ -7,7 +7,7 @@ configure_threads(sm.threads)
 
 from kasglass.io import setup_logging, write_table  # noqa: E402
 from kasglass.resonances import ENSEMBLES, shard_counts  # noqa: E402
-from kasglass.sfs import load_states  # noqa: E402
+from kasglass.sfs import load_state_shard  # noqa: E402
 
 log = setup_logging(sm.log[0])
 L = int(sm.wildcards.L)
@@ -23,11 +23,7 @@ log.info(
     p.h_x,
     p.prefactor,
 )
-states = {}
-for a in p.alphas:
-    for e in ENSEMBLES:
-        r, Z = load_states(list(sm.input.states), float(a), e, hi)
-        states[(float(a), e)] = (r[lo:hi], Z[lo:hi])
+states = load_state_shard(list(sm.input.states), [float(a) for a in p.alphas], ENSEMBLES, lo, hi)
 df = shard_counts(
     int(p.seed),
     L,

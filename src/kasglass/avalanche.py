@@ -39,6 +39,7 @@ from . import couplings
 from .rng import PySplitMix64
 from .rng import uniform_index as _uniform_index
 from .seeds import derive_seed, param_code
+from .sfs import check_stored_sfs, shard_realizations
 
 log = logging.getLogger(__name__)
 
@@ -285,17 +286,9 @@ def run_shard(
     rec = record_steps(n_steps, record_per_decade)
     frames = []
     Kbuf = np.empty((L, L), dtype=np.float64)
-    reals = None
-    for a in alphas:
-        for e in ENSEMBLE_CODES:
-            rr = np.asarray(states[(float(a), e)][0])
-            if reals is None:
-                reals = rr
-            elif not np.array_equal(rr, reals):
-                raise ValueError(
-                    "all (alpha, ensemble) state sets of a shard must list the same realizations"
-                )
-    reals = np.asarray(reals if reals is not None else [], dtype=np.int64)
+    reals = shard_realizations(
+        {(float(a), e): states[(float(a), e)] for a in alphas for e in ENSEMBLE_CODES}
+    )
     t0 = t_last = time.monotonic()
     for n_done, (pos, r) in enumerate(enumerate(reals), start=1):
         J = couplings.draw_J_pairs(base_seed, L, int(r))
@@ -305,12 +298,8 @@ def run_shard(
             for e in ENSEMBLE_CODES:
                 Z = states[(a, e)][1][pos]
                 phi = K @ Z
-                if e == "sfs" and np.any(Z * phi >= 0):
-                    raise ValueError(
-                        f"stored SFS state L={L} r={r} alpha={a} is not single-spin-flip stable "
-                        "with the regenerated couplings: the SFS stage used another seed or "
-                        "model setting"
-                    )
+                if e == "sfs":
+                    check_stored_sfs(Z, phi, L, int(r), a)
                 for h in h_xs:
                     h = float(h)
                     seed = avalanche_seed(base_seed, L, int(r), a, h, e)

@@ -33,6 +33,7 @@ import pandas as pd
 from numba import njit
 
 from . import couplings
+from .sfs import check_stored_sfs, shard_realizations
 
 log = logging.getLogger(__name__)
 
@@ -214,17 +215,9 @@ def shard_counts(
     from .seeds import derive_seed
 
     h = np.asarray(sorted(float(x) for x in h_xs), dtype=np.float64)
-    reals = None
-    for a in alphas:
-        for e in ENSEMBLES:
-            rr = np.asarray(states[(float(a), e)][0])
-            if reals is None:
-                reals = rr
-            elif not np.array_equal(rr, reals):
-                raise ValueError(
-                    "all (alpha, ensemble) state sets of a shard must list the same realizations"
-                )
-    reals = np.asarray(reals if reals is not None else [], dtype=np.int64)
+    reals = shard_realizations(
+        {(float(a), e): states[(float(a), e)] for a in alphas for e in ENSEMBLES}
+    )
     periodic = distance == "periodic"
     rows = []
     t0 = t_last = time.monotonic()
@@ -237,12 +230,8 @@ def shard_counts(
             for e in ENSEMBLES:
                 Z = np.ascontiguousarray(states[(a, e)][1][pos], dtype=np.float64)
                 phi = fields_from_pairs(J, w, Z, periodic)
-                if e == "sfs" and np.any(Z * phi > 1e-9):
-                    raise ValueError(
-                        f"stored SFS state L={L} r={r} alpha={a} is not single-spin-flip stable "
-                        "with the regenerated couplings: the SFS stage used another seed or "
-                        "model setting"
-                    )
+                if e == "sfs":
+                    check_stored_sfs(Z, phi, L, int(r), a)
                 counts, _ = pair_counts(J, w, Z, h, prefactor, periodic, phi=phi)
                 absphi = np.abs(phi)
                 for q, hq in enumerate(h):

@@ -236,6 +236,20 @@ def unpack_spins(b: bytes, L: int) -> np.ndarray:
     return bits.astype(np.float64) * 2.0 - 1.0
 
 
+def _states_from_frame(df, alpha: float, ensemble: str, n: int):
+    df = df[(np.isclose(df["alpha"], float(alpha))) & (df["ensemble"] == ensemble)]
+    df = df.sort_values("realization")
+    df = df[df["realization"] < int(n)]
+    if len(df) < int(n):
+        raise ValueError(
+            f"only {len(df)} stored {ensemble} states for alpha={alpha}; {n} requested "
+            "(declare the demand with demand_sfs_states in the workflow)"
+        )
+    L = int(df["L"].iloc[0]) if len(df) else 0
+    Z = np.stack([unpack_spins(b, L) for b in df["state"]]) if len(df) else np.zeros((0, L))
+    return df["realization"].to_numpy(np.int64), Z
+
+
 def load_states(paths, alpha: float, ensemble: str, n: int):
     """First ``n`` stored states of (alpha, ensemble) from SFS shard ``*.states.parquet`` files.
 
@@ -256,15 +270,44 @@ def load_states(paths, alpha: float, ensemble: str, n: int):
     """
     from .io import read_tables
 
+    return _states_from_frame(read_tables(list(paths)), alpha, ensemble, n)
+
+
+def load_state_shard(paths, alphas, ensembles, lo: int, hi: int) -> dict:
+    """Stored states of realizations lo..hi-1 for every (alpha, ensemble), reading the files once.
+
+    Returns ``{(alpha, ensemble): (realizations, Z)}`` as consumed by the avalanche and two-spin
+    stages (see :func:`shard_realizations`).
+    """
+    from .io import read_tables
+
     df = read_tables(list(paths))
-    df = df[(np.isclose(df["alpha"], float(alpha))) & (df["ensemble"] == ensemble)]
-    df = df.sort_values("realization")
-    df = df[df["realization"] < int(n)]
-    if len(df) < int(n):
+    out = {}
+    for a in alphas:
+        for e in ensembles:
+            r, Z = _states_from_frame(df, float(a), e, hi)
+            out[(float(a), e)] = (r[lo:hi], Z[lo:hi])
+    return out
+
+
+def shard_realizations(states: dict) -> np.ndarray:
+    """The realization indices shared by every (alpha, ensemble) entry of a state shard."""
+    reals = None
+    for rr in (np.asarray(v[0]) for v in states.values()):
+        if reals is None:
+            reals = rr
+        elif not np.array_equal(rr, reals):
+            raise ValueError(
+                "all (alpha, ensemble) state sets of a shard must list the same realizations"
+            )
+    return np.asarray(reals if reals is not None else [], dtype=np.int64)
+
+
+def check_stored_sfs(Z, phi, L: int, r: int, alpha: float, tol: float = 1e-9) -> None:
+    """Raise if a stored SFS state is not single-spin-flip stable with regenerated fields phi
+    (``tol`` absorbs the rounding of a different summation order)."""
+    if np.any(Z * phi > tol):
         raise ValueError(
-            f"only {len(df)} stored {ensemble} states for alpha={alpha}; {n} requested "
-            "(declare the demand with demand_sfs_states in the workflow)"
+            f"stored SFS state L={L} r={r} alpha={alpha} is not single-spin-flip stable with the "
+            "regenerated couplings: the SFS stage used another seed or model setting"
         )
-    L = int(df["L"].iloc[0])
-    Z = np.stack([unpack_spins(b, L) for b in df["state"]]) if len(df) else np.zeros((0, L))
-    return df["realization"].to_numpy(np.int64), Z
