@@ -3,8 +3,11 @@
 Run: .venv/bin/python benchmarks/bench_sfs.py [--quick]
 
 Measures, in one run and one BLAS thread:
-- realizations/s of the production shard runner (couplings drawn, K built, relaxation, histograms,
+- realizations/s of the disorder + SFS stages as the workflow runs them (the disorder manifest of
+  derived seeds, then the shard runner: couplings drawn, relaxation for one alpha, histograms,
   summaries) at L = 200 and L = 3000;
+- the Gaussian source alone: kasglass's counter-based stream (splitmix64 + ziggurat) against
+  numpy's ``default_rng(seed).standard_normal`` for the L(L-1)/2 couplings of one realization;
 - the same relaxation by a naive numpy implementation (phi = K @ Z recomputed after every flip),
   from the same states, and the ratio;
 - the peak resident memory of a shard job at L = 3000 (a subprocess doing what the workflow's
@@ -31,18 +34,38 @@ import numpy as np  # noqa: E402
 from kasglass import couplings as c  # noqa: E402
 from kasglass.fields import initial_state, run_shard  # noqa: E402
 from kasglass.runtime import configure_threads  # noqa: E402
-from kasglass.seeds import derive_seed  # noqa: E402
+from kasglass.rng import normals  # noqa: E402
+from kasglass.seeds import derive_seed, seed_table  # noqa: E402
 from kasglass.sfs import relax  # noqa: E402
 
 PAPER = {200: 1_000_000, 400: 300_000, 800: 80_000, 1500: 30_000, 3000: 10_000}
 
 
 def shard_rate(L, n, seed=1):
+    """Realizations/s of manifest + shard runner (as the workflow's disorder and sfs jobs)."""
     plan = [{"alpha": 0.7, "n_hist": n, "n_states": 0}]
     run_shard(seed, L, 10_000, 10_001, plan)  # compile / warm caches outside the timing
     t = time.perf_counter()
-    run_shard(seed, L, 0, n, plan)
-    return n / (time.perf_counter() - t)
+    seeds = seed_table(seed, L, 0, n)
+    t_manifest = time.perf_counter() - t
+    t = time.perf_counter()
+    run_shard(seed, L, 0, n, plan, seeds=seeds)
+    return n / (time.perf_counter() - t + t_manifest)
+
+
+def gaussian_ratio(L, n):
+    """Seconds per realization's couplings: numpy default_rng vs the kasglass stream."""
+    m = L * (L - 1) // 2
+    normals(0, m)
+    t = time.perf_counter()
+    for r in range(n):
+        np.random.default_rng(r).standard_normal(m)
+    t_np = (time.perf_counter() - t) / n
+    t = time.perf_counter()
+    for r in range(n):
+        normals(r, m)
+    t_k = (time.perf_counter() - t) / n
+    return t_np, t_k
 
 
 def naive_relax(K, Z, rng):
@@ -113,6 +136,9 @@ def main():
     res = {}
     res["rate_L200"] = shard_rate(200, 300 if q else 3000)
     res["rate_L3000"] = shard_rate(3000, 3 if q else 20)
+    t_np, t_k = gaussian_ratio(200, 200 if q else 3000)
+    res["gauss_numpy_us_L200"], res["gauss_kasglass_us_L200"] = 1e6 * t_np, 1e6 * t_k
+    res["gauss_speedup"] = t_np / t_k
     for L, n in ((200, 20 if q else 100), (1000, 3 if q else 10)):
         tn, tv, tf = relax_ratio(L, n)
         res[f"relax_numba_s_L{L}"] = tn
@@ -141,8 +167,10 @@ def main():
     out = Path(__file__).with_name("out")
     out.mkdir(exist_ok=True)
     (out / "bench_sfs.json").write_text(json.dumps(res, indent=2))
-    print(f"SFS shard runner, 1 core: {res['rate_L200']:.0f} realizations/s at L=200 (target 5000), "
-          f"{res['rate_L3000']:.2f}/s at L=3000 (target 10)")
+    print(f"disorder + SFS stages, 1 core: {res['rate_L200']:.0f} realizations/s at L=200 "
+          f"(target 5000), {res['rate_L3000']:.2f}/s at L=3000 (target 10)")
+    print(f"couplings of one L=200 realization: numpy default_rng {res['gauss_numpy_us_L200']:.0f} us, "
+          f"kasglass stream {res['gauss_kasglass_us_L200']:.0f} us -> {res['gauss_speedup']:.1f}x")
     for L in (200, 1000):
         print(f"relaxation only, L={L}: numba {1e3 * res[f'relax_numba_s_L{L}']:.2f} ms, "
               f"naive numpy (K@Z per flip) {1e3 * res[f'relax_naive_s_L{L}']:.2f} ms "

@@ -4,9 +4,11 @@ Conventions
 -----------
 - Sites i = 0..L-1. ``distance="periodic"``: minimum-image ring distance
   d_ij = min(|i-j|, L-|i-j|); ``distance="open"``: d_ij = |i-j|.
-- One Gaussian J_ij ~ N(0, 1) per unordered pair i < j, drawn as a flat vector in row-major
-  upper-triangle order (pair (i, j) at index i*L - i*(i+1)/2 + j - i - 1). The matrix is symmetric
-  by construction; an unsymmetrised L x L matrix is never drawn.
+- One Gaussian J_ij ~ N(0, 1) per unordered pair i < j: pair (i, j) is normal number
+  p = i*L - i*(i+1)/2 + j - i - 1 (row-major upper-triangle order) of the counter-based Gaussian
+  stream of the realization's seed (:func:`kasglass.rng.normals`: splitmix64 + numpy's ziggurat),
+  so ``draw_J(seed, L)[p]`` is a pure function of (seed, p). The matrix is symmetric by
+  construction; an unsymmetrised L x L matrix is never drawn.
 - The same J vector serves every alpha (common random numbers).
 - ``pair_sum="unordered"``: H_zz = sum_{i<j} K_ij Z_i Z_j (the paper's convention, default);
   ``pair_sum="ordered"``: H_zz = sum_{i != j} K_ij Z_i Z_j, which doubles every K_ij.
@@ -18,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .seeds import rng_for
+from .rng import _M64, normal_at, normals
+from .seeds import derive_seed
 
 DISTANCES = ("periodic", "open")
 PAIR_SUMS = ("unordered", "ordered")
@@ -76,42 +79,27 @@ def offset_weights(L: int, alpha: float, distance: str = "periodic", pair_sum: s
 
 
 @njit(cache=True)
-def _mirror_fill(J, L, out):
-    """out = symmetric matrix of the raw pair vector J (zero diagonal)."""
-    idx = 0
+def _fill_J_matrix(key, L, out):
+    """out[i, j] = out[j, i] = normal number p(i, j) of the stream ``key``; zero diagonal."""
+    p = 0
     for i in range(L):
         out[i, i] = 0.0
         for j in range(i + 1, L):
-            out[i, j] = J[idx]
-            out[j, i] = J[idx]
-            idx += 1
-
-
-@njit(cache=True)
-def _mirror_upper(out):
-    L = out.shape[0]
-    for i in range(L):
-        out[i, i] = 0.0
-        for j in range(i + 1, L):
-            out[j, i] = out[i, j]
+            x = normal_at(key, p)
+            out[i, j] = x
+            out[j, i] = x
+            p += 1
 
 
 def raw_coupling_matrix(seed: int, L: int, out: np.ndarray | None = None) -> np.ndarray:
-    """Symmetric matrix of the raw Gaussians J_ij of ``default_rng(seed)`` (zero diagonal).
+    """Symmetric matrix of the raw Gaussians J_ij of ``seed`` (zero diagonal), shape (L, L).
 
-    Identical values to :func:`draw_J_pairs` / the flat upper-triangle vector, but for large L the
-    rows are drawn straight into the matrix (``standard_normal(out=...)`` draws the same stream),
-    so no L(L-1)/2 temporary is allocated.
+    The same values as :func:`draw_J` (``Jm[i, j] == draw_J(seed, L)[p(i, j)]``), drawn straight
+    into the matrix: no L(L-1)/2 temporary is allocated.
     """
     if out is None:
         out = np.empty((L, L), dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    if L < 1024:
-        _mirror_fill(rng.standard_normal(n_pairs(L)), L, out)
-    else:
-        for i in range(L - 1):
-            rng.standard_normal(out=out[i, i + 1 :])
-        _mirror_upper(out)
+    _fill_J_matrix(np.uint64(int(seed) & _M64), int(L), out)
     return out
 
 
@@ -135,13 +123,18 @@ def sigma_inf(alpha: float, pair_sum: str = "unordered") -> float:
     return s * float(np.sqrt(2.0 * zeta(2.0 * float(alpha))))
 
 
+def draw_J(seed: int, L: int) -> np.ndarray:
+    """The L(L-1)/2 Gaussians J_ij of ``seed`` (float64, upper-triangle order): the first
+    L(L-1)/2 numbers of the Gaussian stream :func:`kasglass.rng.normals` (seed, ...)."""
+    return normals(seed, n_pairs(L))
+
+
 def draw_J_pairs(base_seed: int, L: int, realization: int) -> np.ndarray:
     """The L(L-1)/2 Gaussian couplings of realization ``realization`` (float64, upper-triangle order).
 
-    Seeded by ``derive_seed(base_seed, "couplings", L, realization)``.
+    ``draw_J(derive_seed(base_seed, "couplings", L, realization), L)``.
     """
-    rng = rng_for(base_seed, "couplings", L, realization)
-    return rng.standard_normal(n_pairs(L))
+    return draw_J(derive_seed(base_seed, "couplings", L, realization), L)
 
 
 @njit(cache=True)

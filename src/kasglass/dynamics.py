@@ -596,9 +596,7 @@ def quench_couplings(base_seed, L, r, alpha, distance="periodic", pair_sum="unor
 
     Seeded by ``derive_seed(base_seed, "dynamics", L, r, 0)``.
     """
-    J = rng_for(base_seed, "dynamics", L, r, _PURPOSE["couplings"]).standard_normal(
-        couplings.n_pairs(L)
-    )
+    J = couplings.draw_J(derive_seed(base_seed, "dynamics", L, r, _PURPOSE["couplings"]), L)
     return couplings.coupling_matrix(J, L, alpha, distance, pair_sum)
 
 

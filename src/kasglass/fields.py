@@ -33,8 +33,9 @@ from numba import njit
 
 from . import couplings
 from .rng import splitmix64_next
-from .seeds import derive_seed, mix_seed, param_code
-from .sfs import fields_w, order_code, pack_spins, relax_from
+from .couplings import _fill_J_matrix
+from .seeds import derive_seed, mix_seeds, param_code
+from .sfs import fields_w, order_code, relax_from
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +75,19 @@ def histogram_reference(phi: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _initial_state(seed, L):
-    Z = np.empty(L, dtype=np.float64)
+def _initial_state_into(seed, Z):
     state = np.uint64(seed)
     z = np.uint64(0)
-    for i in range(L):
+    for i in range(Z.shape[0]):
         if i % 64 == 0:
             state, z = splitmix64_next(state)
         Z[i] = 1.0 if (z >> np.uint64(i % 64)) & np.uint64(1) else -1.0
+
+
+@njit(cache=True)
+def _initial_state(seed, L):
+    Z = np.empty(L, dtype=np.float64)
+    _initial_state_into(seed, Z)
     return Z
 
 
@@ -155,6 +161,42 @@ def _realization(Jm, wf, Z0, order, seed_o, hres, in_hist, counts_r, counts_s, l
     _stats_row(Z, phi, n_flips, hres, row_s)
 
 
+@njit(cache=True)
+def _shard_chunk(Jm, wfs, seeds_J, seeds_Z, seeds_o, lo, i_lo, i_hi, n_need, n_hist, n_states, order,
+                 hres, counts, log_min, bpd, n_inner, n_blocks, stats, row_off, store, store_off):
+    """Realizations lo + i for i in [i_lo, i_hi): couplings drawn into Jm, the random state, then
+    every alpha with r < n_need[k] (summary rows from row_off[i]; states with r < n_states[k] as
+    0/1 bytes from store_off[i], random then sfs)."""
+    L = Jm.shape[0]
+    nk = wfs.shape[0]
+    max_need = 0
+    for k in range(nk):
+        max_need = max(max_need, n_need[k])
+    Z0 = np.empty(L, dtype=np.float64)
+    Z = np.empty(L, dtype=np.float64)
+    for i in range(i_lo, i_hi):
+        r = lo + i
+        if r >= max_need:
+            continue
+        _fill_J_matrix(np.uint64(seeds_J[i]), L, Jm)
+        _initial_state_into(np.uint64(seeds_Z[i]), Z0)
+        block = r % n_blocks
+        row = row_off[i]
+        srow = store_off[i]
+        for k in range(nk):
+            if r >= n_need[k]:
+                continue
+            _realization(Jm, wfs[k], Z0, order, np.uint64(seeds_o[k, i]), hres, r < n_hist[k],
+                         counts[k, 0, block], counts[k, 1, block], log_min, bpd, n_inner,
+                         stats[row], stats[row + 1], Z)
+            row += 2
+            if r < n_states[k]:
+                for j in range(L):
+                    store[srow, j] = 1 if Z0[j] > 0 else 0
+                    store[srow + 1, j] = 1 if Z[j] > 0 else 0
+                srow += 2
+
+
 def run_shard(
     base_seed: int,
     L: int,
@@ -203,18 +245,14 @@ def run_shard(
     plan = sorted(plan, key=lambda p: p["alpha"])
     for p in plan:
         couplings.check_alpha(p["alpha"])
-    n_need = [max(int(p["n_hist"]), int(p["n_states"])) for p in plan]
+    alphas = np.array([float(p["alpha"]) for p in plan], dtype=np.float64)
+    n_hist = np.array([int(p["n_hist"]) for p in plan], dtype=np.int64)
+    n_states = np.array([int(p["n_states"]) for p in plan], dtype=np.int64)
+    n_need = np.maximum(n_hist, n_states)
     counts = np.zeros((len(plan), 2, n_blocks, n_bins), dtype=np.int64)
-    states, meta = [], []
     hres = np.asarray(h_x_res, dtype=np.float64)
-    n_work = sum(max(0, min(hi, n) - lo) for n in n_need)
-    stats = np.zeros((2 * n_work, len(_STAT_COLS) + len(hres)), dtype=np.float64)
-    n_rows = 0
-    log_min = float(np.log10(phi_min))
-    Jm = np.empty((L, L), dtype=np.float64)  # raw J_ij, shared by every alpha; K is never stored
-    Z = np.empty(L, dtype=np.float64)
-    weights = [couplings.offset_weights(L, p["alpha"], distance, pair_sum) for p in plan]
-    seed_map = None
+    reals = np.arange(lo, max(hi, lo), dtype=np.int64)
+    n = len(reals)
     if seeds is not None:
         seed_map = {
             int(r): (int(a), int(b))
@@ -223,46 +261,64 @@ def run_shard(
         missing = [r for r in range(lo, hi) if r not in seed_map]
         if missing:
             raise ValueError(f"disorder manifest lacks realizations {missing[:5]}... of [{lo}, {hi})")
+        seeds_J = np.array([seed_map[int(r)][0] for r in reals], dtype=np.int64)
+        seeds_Z = np.array([seed_map[int(r)][1] for r in reals], dtype=np.int64)
+    else:
+        seeds_J = np.array([derive_seed(base_seed, "couplings", L, int(r)) for r in reals], np.int64)
+        seeds_Z = np.array([derive_seed(base_seed, "initial_state", L, int(r)) for r in reals], np.int64)
+    seeds_o = np.stack([mix_seeds(seeds_J, "sfs_order", param_code(a)) for a in alphas]) if len(
+        plan) else np.zeros((0, n), np.int64)
+    # (realization, alpha) pairs simulated / stored, in the kernel's order (realization-major)
+    active = reals[:, None] < n_need[None, :]
+    stored = reals[:, None] < n_states[None, :]
+    row_off = np.concatenate([[0], np.cumsum(2 * active.sum(axis=1))]).astype(np.int64)
+    store_off = np.concatenate([[0], np.cumsum(2 * stored.sum(axis=1))]).astype(np.int64)
+    stats = np.zeros((row_off[-1], len(_STAT_COLS) + len(hres)), dtype=np.float64)
+    store = np.zeros((store_off[-1], L), dtype=np.uint8)
+    Jm = np.empty((L, L), dtype=np.float64)  # raw J_ij, shared by every alpha; K is never stored
+    weights = np.stack([couplings.offset_weights(L, a, distance, pair_sum) for a in alphas]) if len(
+        plan) else np.zeros((0, 2 * L - 1))
+    log_min = float(np.log10(phi_min))
+    chunk = max(1, int(4e6 // (L * L)))
     t0 = time.monotonic()
     t_last = t0
-    total = max(hi - lo, 0)
-    for done, r in enumerate(range(lo, hi), start=1):
-        active = [k for k in range(len(plan)) if r < n_need[k]]
-        if not active:
-            continue
-        if seeds is not None:
-            seed_J, seed_Z = seed_map[r]
-        else:
-            seed_J = derive_seed(base_seed, "couplings", L, r)
-            seed_Z = derive_seed(base_seed, "initial_state", L, r)
-        couplings.raw_coupling_matrix(seed_J, L, out=Jm)
-        Z0 = initial_state(seed_Z, L)
-        block = r % n_blocks
-        for k in active:
-            alpha = float(plan[k]["alpha"])
-            seed_o = mix_seed(seed_J, "sfs_order", param_code(alpha))
-            in_hist = r < int(plan[k]["n_hist"])
-            _realization(Jm, weights[k], Z0, ocode, seed_o, hres, in_hist, counts[k, 0, block], counts[k, 1, block],
-                         log_min, float(bins_per_decade), n_inner, stats[n_rows], stats[n_rows + 1], Z)
-            for e in range(2):
-                meta.append((alpha, r, e, block, in_hist, seed_J, seed_Z, seed_o))
-            n_rows += 2
-            if r < int(plan[k]["n_states"]):
-                states.append((alpha, r, "random", L, pack_spins(Z0)))
-                states.append((alpha, r, "sfs", L, pack_spins(Z)))
+    for c0 in range(0, n, chunk):
+        c1 = min(n, c0 + chunk)
+        _shard_chunk(Jm, weights, seeds_J, seeds_Z, seeds_o, lo, c0, c1, n_need, n_hist, n_states,
+                     ocode, hres, counts, log_min, float(bins_per_decade), n_inner, n_blocks, stats,
+                     row_off, store, store_off)
         now = time.monotonic()
-        if now - t_last > progress_every or done == total:
-            rate = done / max(now - t0, 1e-9)
-            log.info(
-                "L=%d realizations %d/%d (%.1f/s, %.0f s left)",
-                L, done, total, rate, (total - done) / max(rate, 1e-9),
-            )
+        if now - t_last > progress_every or c1 == n:
+            rate = c1 / max(now - t0, 1e-9)
+            log.info("L=%d realizations %d/%d (%.1f/s, %.0f s left)", L, c1, n, rate,
+                     (n - c1) / max(rate, 1e-9))
             t_last = now
+    # per-row metadata in the kernel's order: realization, alpha, then ensemble (random, sfs)
+    ii, kk = np.nonzero(active)
+    meta = {
+        "alpha": np.repeat(alphas[kk], 2),
+        "realization": np.repeat(reals[ii], 2),
+        "ensemble": np.tile(np.arange(2), len(ii)),
+        "block": np.repeat(reals[ii] % n_blocks, 2),
+        "in_hist": np.repeat(reals[ii] < n_hist[kk], 2),
+        "seed_couplings": np.repeat(seeds_J[ii], 2),
+        "seed_initial": np.repeat(seeds_Z[ii], 2),
+        "seed_order": np.repeat(seeds_o[kk, ii], 2),
+    }
+    si, sk = np.nonzero(stored)
+    packed = np.packbits(store, axis=1, bitorder="little")
+    states = {
+        "alpha": np.repeat(alphas[sk], 2),
+        "realization": np.repeat(reals[si], 2),
+        "ensemble": np.tile(np.array(["random", "sfs"], dtype=object), len(si)),
+        "L": np.full(2 * len(si), L, dtype=np.int64),
+        "state": [row.tobytes() for row in packed],
+    }
     del Jm  # free the couplings before pandas builds the tables (bounds the peak memory)
     import pandas as pd
 
     hist = _hist_frame(counts, plan, n_blocks, edges)
-    summary = _summary_frame(meta, stats[:n_rows], h_x_res)
+    summary = _summary_frame(meta, stats, h_x_res)
     st = pd.DataFrame(states, columns=["alpha", "realization", "ensemble", "L", "state"]).astype(
         {"alpha": np.float64, "realization": np.int64, "L": np.int64, "ensemble": str}
     )
@@ -274,16 +330,16 @@ def run_shard(
 def _summary_frame(meta, stats, h_x_res):
     import pandas as pd
 
-    m = list(zip(*meta)) if meta else [[]] * 8
     df = pd.DataFrame({
-        "alpha": np.asarray(m[0], np.float64),
-        "realization": np.asarray(m[1], np.int64),
-        "ensemble": pd.Series(np.array(ENSEMBLES, dtype=object)[np.asarray(m[2], np.int64)], dtype=str),
-        "block": np.asarray(m[3], np.int64),
-        "in_hist": np.asarray(m[4], bool),
-        "seed_couplings": np.asarray(m[5], np.int64),
-        "seed_initial": np.asarray(m[6], np.int64),
-        "seed_order": np.asarray(m[7], np.int64),
+        "alpha": np.asarray(meta["alpha"], np.float64),
+        "realization": np.asarray(meta["realization"], np.int64),
+        "ensemble": pd.Series(np.array(ENSEMBLES, dtype=object)[np.asarray(meta["ensemble"], np.int64)],
+                              dtype=str),
+        "block": np.asarray(meta["block"], np.int64),
+        "in_hist": np.asarray(meta["in_hist"], bool),
+        "seed_couplings": np.asarray(meta["seed_couplings"], np.int64),
+        "seed_initial": np.asarray(meta["seed_initial"], np.int64),
+        "seed_order": np.asarray(meta["seed_order"], np.int64),
     })
     for j, col in enumerate(_STAT_COLS):
         df[col] = stats[:, j]

@@ -51,3 +51,190 @@ class PySplitMix64:
     def index(self, n: int) -> int:
         u = (self.next() >> 11) * (1.0 / 9007199254740992.0)
         return min(int(u * n), n - 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gaussian stream: counter-based splitmix64 + the 256-layer ziggurat (the couplings J_ij)
+# ---------------------------------------------------------------------------------------------
+#
+# Normal number p = 0, 1, 2, ... of the stream with seed s (a 64-bit integer) is a pure function
+# of (s, p), so any coupling can be regenerated alone and the stream does not depend on the order
+# or the chunks in which it is drawn:
+#
+# 1. r = mix64(s + (p + 1) * GAMMA), the (p + 1)-th output of splitmix64 seeded with s;
+# 2. i = r & 255 (layer), sign = bit 8 of r, a = bits 9..60 of r (52 bits);
+#    if a < K[i]: return (-1)**sign * a * W[i]            (about 98.8 % of the draws);
+# 3. otherwise a sub-stream is used: t = mix64(s2 + (p + 1) * GAMMA) with
+#    s2 = mix64(s ^ 0xD1B54A32D192ED03), and its uniforms u_n = mix64(t + n * GAMMA) for
+#    n = 1, 2, ... (53-bit doubles u_n / 2**64 in [0, 1)). Layer 0: Marsaglia's tail
+#    (x = -log1p(-u) / R, y = -log1p(-u'); accept r = R + x when 2y > x**2, sign as above);
+#    layers i > 0: accept x when (F[i-1] - F[i]) u + F[i] < exp(-x**2 / 2); on rejection the
+#    next u of the sub-stream replaces r and step 2 is repeated.
+#
+# This is numpy's ziggurat for ``standard_normal`` (Marsaglia & Tsang 2000 with 256 layers and
+# 52-bit mantissas, as in numpy's distributions.c) on a different bit generator. The tables
+# K, W, F are computed below from R and V in 50-digit decimal arithmetic (correctly rounded, so
+# they are the same on every platform); R is the root at which the 256 layers of equal area V
+# close exactly at the top (computed with mpmath at 60 digits), V = R f(R) + int_R^inf f.
+
+GAMMA = 0x9E3779B97F4A7C15
+ZIGGURAT_R = "3.654152885361008771645429720399515762975"
+ZIGGURAT_V = "0.004928673233974655347361775402336028069135"
+_SUB = 0xD1B54A32D192ED03
+
+
+def ziggurat_tables():
+    """(K, W, F, X) of the 256-layer normal ziggurat (numpy's layout).
+
+    Layer 0 is the base strip (the rectangle [0, R] x [0, f(R)] plus the tail x > R); layer
+    i = 1..255 is the rectangle [0, X[i]] x [f(X[i]), f(X[i-1])] with X[255] = R and X[i]
+    (Decimal) decreasing to X[1] at the top (f(X[0]) = 1); every layer has area V. Returned:
+    K[i] = floor(2**52 X[i-1] / X[i]) for i >= 2, K[1] = 0, K[0] = floor(2**52 R / q) (uint64);
+    W[i] = X[i] / 2**52, W[0] = q / 2**52; F[i] = f(X[i]), F[0] = 1; with q = V / f(R) and
+    f(x) = exp(-x**2 / 2). X[0] is set to R (the base strip's edge) for convenience.
+    """
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 50
+        R, V = Decimal(ZIGGURAT_R), Decimal(ZIGGURAT_V)
+        m1 = Decimal(2) ** 52
+
+        def f(x):
+            return (-(x * x) / 2).exp()
+
+        X = [Decimal(0)] * 256
+        X[255] = R
+        for i in range(254, 0, -1):
+            X[i] = (-2 * (V / X[i + 1] + f(X[i + 1])).ln()).sqrt()
+        q = V / f(R)
+        K = np.zeros(256, dtype=np.uint64)
+        W = np.zeros(256, dtype=np.float64)
+        F = np.zeros(256, dtype=np.float64)
+        K[0] = int(R / q * m1)
+        W[0] = float(q / m1)
+        F[0] = 1.0
+        for i in range(1, 256):
+            K[i] = 0 if i == 1 else int(X[i - 1] / X[i] * m1)
+            W[i] = float(X[i] / m1)
+            F[i] = float(f(X[i]))
+        X[0] = R
+    return K, W, F, X
+
+
+_ZK, _ZW, _ZF, _ = ziggurat_tables()
+_ZR = float(__import__("decimal").Decimal(ZIGGURAT_R))
+_ZINVR = 1.0 / _ZR
+
+
+@njit(cache=True, inline="always")
+def mix64(z):
+    """The splitmix64 output function (a bijection of uint64)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, inline="always")
+def _u01(z):
+    return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _normal_slow(key, p, r):
+    """Steps 2-3 of the stream definition for a draw whose first word r missed the fast path."""
+    t = mix64(mix64(key ^ np.uint64(_SUB)) + np.uint64(p + 1) * np.uint64(GAMMA))
+    while True:
+        idx = np.int64(r & np.uint64(0xFF))
+        neg = (r >> np.uint64(8)) & np.uint64(1)
+        a = (r >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)
+        x = np.float64(a) * _ZW[idx]
+        if neg:
+            x = -x
+        if a < _ZK[idx]:
+            return x
+        if idx == 0:
+            while True:
+                t += np.uint64(GAMMA)
+                xx = -_ZINVR * np.log1p(-_u01(mix64(t)))
+                t += np.uint64(GAMMA)
+                yy = -np.log1p(-_u01(mix64(t)))
+                if yy + yy > xx * xx:
+                    return -(_ZR + xx) if neg else _ZR + xx
+        else:
+            t += np.uint64(GAMMA)
+            if (_ZF[idx - 1] - _ZF[idx]) * _u01(mix64(t)) + _ZF[idx] < np.exp(-0.5 * x * x):
+                return x
+        t += np.uint64(GAMMA)
+        r = mix64(t)
+
+
+@njit(cache=True, inline="always")
+def normal_at(key, p):
+    """Normal number p (int64 >= 0) of the Gaussian stream with seed ``key`` (uint64)."""
+    r = mix64(key + np.uint64(p + 1) * np.uint64(GAMMA))
+    idx = np.int64(r & np.uint64(0xFF))
+    a = (r >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)
+    if a < _ZK[idx]:
+        x = np.float64(a) * _ZW[idx]
+        if (r >> np.uint64(8)) & np.uint64(1):
+            return -x
+        return x
+    return _normal_slow(key, p, r)
+
+
+@njit(cache=True)
+def _fill_normals(key, p0, out):
+    for k in range(out.shape[0]):
+        out[k] = normal_at(key, p0 + k)
+
+
+def normals(seed: int, n: int, start: int = 0) -> np.ndarray:
+    """Normal numbers start .. start+n-1 of the Gaussian stream of ``seed`` (float64, shape (n,)).
+
+    ``normals(s, n)[k] == normals(s, 1, start=k)[0]``: the stream is counter-based.
+    """
+    out = np.empty(int(n), dtype=np.float64)
+    _fill_normals(np.uint64(int(seed) & _M64), int(start), out)
+    return out
+
+
+def normal_reference(seed: int, p: int) -> float:
+    """Pure-Python normal number p of the stream of ``seed`` (slow; independent of the numba code
+    except for the tables, which tests check separately)."""
+    import math
+
+    def mix(z):
+        z &= _M64
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        return z ^ (z >> 31)
+
+    def u01(z):
+        return (z >> 11) * (1.0 / 9007199254740992.0)
+
+    s = int(seed) & _M64
+    r = mix(s + (p + 1) * GAMMA)
+    t = mix(mix(s ^ _SUB) + (p + 1) * GAMMA)
+    while True:
+        i = r & 0xFF
+        neg = (r >> 8) & 1
+        a = (r >> 9) & ((1 << 52) - 1)
+        x = a * float(_ZW[i])
+        x = -x if neg else x
+        if a < int(_ZK[i]):
+            return x
+        if i == 0:
+            while True:
+                t = (t + GAMMA) & _M64
+                xx = -_ZINVR * math.log1p(-u01(mix(t)))
+                t = (t + GAMMA) & _M64
+                yy = -math.log1p(-u01(mix(t)))
+                if yy + yy > xx * xx:
+                    return -(_ZR + xx) if neg else _ZR + xx
+        else:
+            t = (t + GAMMA) & _M64
+            if (float(_ZF[i - 1]) - float(_ZF[i])) * u01(mix(t)) + float(_ZF[i]) < math.exp(-0.5 * x * x):
+                return x
+        t = (t + GAMMA) & _M64
+        r = mix(t)

@@ -1,9 +1,13 @@
 """Counter-based seeds: every random object is keyed by (base_seed, stage, L, index, ...).
 
 A realization is identified by ``(base_seed, stage, L, realization)``; the integer seed recorded in
-the Parquet tables is what you pass to :func:`numpy.random.default_rng` to regenerate it alone:
+the Parquet tables regenerates it alone. Couplings come from the counter-based Gaussian stream of
+:mod:`kasglass.rng` (splitmix64 + numpy's ziggurat; about 3x faster than ``default_rng`` here):
 
->>> rng = np.random.default_rng(derive_seed(base_seed, "couplings", L, r))
+>>> J = kasglass.couplings.draw_J(derive_seed(base_seed, "couplings", L, r), L)
+
+Other randomness (bootstrap resampling, the initial states of the quench) uses
+``numpy.random.default_rng`` of a derived seed (:func:`rng_for`).
 
 Seeds never depend on the clock, the host, the number of cores or on how realizations are split
 into shards.
@@ -57,7 +61,8 @@ def derive_seed(base_seed: int, stage: str, *key: int) -> int:
     Returns
     -------
     int
-        Seed for :func:`numpy.random.default_rng` (or the splitmix64 stream of the numba kernels).
+        Seed for the Gaussian stream (:func:`kasglass.rng.normals`), the splitmix64 stream of the
+        numba kernels or :func:`numpy.random.default_rng`.
     """
     if stage not in STAGES:
         raise KeyError(f"unknown seed stage {stage!r}; known: {sorted(STAGES)}")
@@ -84,6 +89,23 @@ def mix_seed(seed: int, stage: str, *key: int) -> int:
     return x & _MASK63
 
 
+def _splitmix_array(x: np.ndarray) -> np.ndarray:
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def mix_seeds(seeds, stage: str, *key: int) -> np.ndarray:
+    """:func:`mix_seed` of every seed of an integer array (int64 result, same values)."""
+    x = np.asarray(seeds, dtype=np.int64).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        x = _splitmix_array(x ^ np.uint64(STAGES[stage] * 0xD1B54A32D192ED03 & _M64))
+        for k in key:
+            x = _splitmix_array(x ^ np.uint64(int(k)))
+    return (x & np.uint64(_MASK63)).astype(np.int64)
+
+
 def rng_for(base_seed: int, stage: str, *key: int) -> np.random.Generator:
     """``numpy.random.default_rng(derive_seed(base_seed, stage, *key))``."""
     return np.random.default_rng(derive_seed(base_seed, stage, *key))
@@ -93,7 +115,7 @@ def seed_table(base_seed: int, L: int, lo: int, hi: int):
     """Disorder manifest: the seeds of realizations lo..hi-1 at size L.
 
     Returns a DataFrame with columns L, realization, seed_couplings (J_ij), seed_initial (the random
-    initial product state). ``numpy.random.default_rng(seed_couplings).standard_normal(L*(L-1)//2)``
+    initial product state). ``kasglass.couplings.draw_J(seed_couplings, L)``
     regenerates the couplings of that realization alone.
     """
     import pandas as pd

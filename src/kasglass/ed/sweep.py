@@ -1,7 +1,7 @@
 """One ED realization at a time, and shard-invariant per-realization partial sums.
 
 Disorder: realization r at size L uses ``seed = derive_seed(base_seed, "ed", L, r)``,
-``J = numpy.random.default_rng(seed).standard_normal(L*(L-1)//2)`` (upper-triangle order) and
+``J = kasglass.couplings.draw_J(seed, L)`` (upper-triangle order) and
 K = :func:`kasglass.couplings.coupling_matrix` (J, L, alpha, distance, pair_sum): the same J for
 every alpha and h_x (common random numbers). H = sum_{i<j} K_ij Z_i Z_j - h_x sum_i X_i.
 
@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..couplings import check_alpha, coupling_matrix, n_pairs
+from ..couplings import check_alpha, coupling_matrix, draw_J
 from ..seeds import derive_seed
 from .basis import pair_products, z_eigenvalues
 from .observables import m_ea
@@ -56,9 +56,9 @@ def ed_seed(base_seed: int, L: int, realization: int) -> int:
 
 
 def ed_couplings(base_seed, L, realization, alpha, distance="periodic", pair_sum="unordered"):
-    """(K, seed) of ED realization r: K from default_rng(seed).standard_normal(L(L-1)/2)."""
+    """(K, seed) of ED realization r: K from ``draw_J(seed, L)``."""
     seed = ed_seed(base_seed, L, realization)
-    J = np.random.default_rng(seed).standard_normal(n_pairs(L))
+    J = draw_J(seed, int(L))
     return coupling_matrix(J, int(L), check_alpha(alpha), distance, pair_sum), seed
 
 
