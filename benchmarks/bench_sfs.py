@@ -33,8 +33,8 @@ import numpy as np  # noqa: E402
 
 from kasglass import couplings as c  # noqa: E402
 from kasglass.fields import initial_state, run_shard  # noqa: E402
-from kasglass.runtime import configure_threads  # noqa: E402
 from kasglass.rng import normals  # noqa: E402
+from kasglass.runtime import configure_threads  # noqa: E402
 from kasglass.seeds import derive_seed, seed_table  # noqa: E402
 from kasglass.sfs import relax  # noqa: E402
 
@@ -86,12 +86,12 @@ def relax_ratio(L, n):
         Zs.append(initial_state(derive_seed(2, "initial_state", L, r), L))
     relax(Ks[0], Zs[0].copy(), 0, 1, np.empty(0, np.int64))
     t = time.perf_counter()
-    for K, Z in zip(Ks, Zs):
+    for K, Z in zip(Ks, Zs, strict=True):
         relax(K, Z.copy(), 0, 1, np.empty(0, np.int64))
     t_numba = (time.perf_counter() - t) / n
     rng = np.random.default_rng(0)
     t = time.perf_counter()
-    for K, Z in zip(Ks, Zs):
+    for K, Z in zip(Ks, Zs, strict=True):
         naive_relax(K, Z.copy(), rng)
     t_naive = (time.perf_counter() - t) / n
     # full naive realization = numpy couplings (default_rng Gaussians, K by broadcasting) + naive
@@ -116,13 +116,16 @@ def peak_rss_mb(L, n, tmp):
         "from kasglass.runtime import configure_threads; configure_threads(1)\n"
         "from kasglass.fields import run_shard\n"
         "from kasglass.io import read_columns, write_table\n"
-        f"s = read_columns('{tmp}/seeds.parquet', ['realization', 'seed_couplings', 'seed_initial'])\n"
-        f"plan = [{{'alpha': 0.7, 'n_hist': {n}, 'n_states': {n}}}, {{'alpha': 0.8, 'n_hist': {n}, 'n_states': 0}}]\n"
+        f"s = read_columns('{tmp}/seeds.parquet',"
+        " ['realization', 'seed_couplings', 'seed_initial'])\n"
+        f"plan = [{{'alpha': 0.7, 'n_hist': {n}, 'n_states': {n}}},"
+        f" {{'alpha': 0.8, 'n_hist': {n}, 'n_states': 0}}]\n"
         f"out = run_shard(1, {L}, 0, {n}, plan, seeds=s)\n"
         f"[write_table(out[k], '{tmp}/' + k + '.parquet') for k in out]\n"
         # VmHWM (peak RSS of this image): unlike ru_maxrss it does not inherit the parent's peak
         # through fork + exec
-        "print([int(x.split()[1]) / 1024 for x in open('/proc/self/status') if x.startswith('VmHWM')][0])\n"
+        "print([int(x.split()[1]) / 1024 for x in open('/proc/self/status')"
+        " if x.startswith('VmHWM')][0])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
@@ -170,14 +173,16 @@ def main():
     (out / "bench_sfs.json").write_text(json.dumps(res, indent=2))
     print(f"disorder + SFS stages, 1 core: {res['rate_L200']:.0f} realizations/s at L=200 "
           f"(target 5000), {res['rate_L3000']:.2f}/s at L=3000 (target 10)")
-    print(f"couplings of one L=200 realization: numpy default_rng {res['gauss_numpy_us_L200']:.0f} us, "
+    print("couplings of one L=200 realization: numpy default_rng "
+          f"{res['gauss_numpy_us_L200']:.0f} us, "
           f"kasglass stream {res['gauss_kasglass_us_L200']:.0f} us -> {res['gauss_speedup']:.1f}x")
     for L in (200, 1000):
         print(f"relaxation only, L={L}: numba {1e3 * res[f'relax_numba_s_L{L}']:.2f} ms, "
               f"naive numpy (K@Z per flip) {1e3 * res[f'relax_naive_s_L{L}']:.2f} ms "
               f"-> {res[f'relax_speedup_L{L}']:.0f}x")
     print(f"whole realization at L=200 vs naive numpy: {res['speedup_full_L200']:.1f}x")
-    print(f"peak RSS of an L=3000 shard job: {res['peak_rss_mb_L3000_n2']:.0f} MB (2 realizations), "
+    print("peak RSS of an L=3000 shard job: "
+          f"{res['peak_rss_mb_L3000_n2']:.0f} MB (2 realizations), "
           f"{res['peak_rss_mb_L3000_n6']:.0f} MB (6 realizations)")
     print("per-L rates (1 core): " + ", ".join(f"L={L}: {r:.1f}/s" for L, r in rates.items()))
     print(f"paper preset Fig. 1 main panel: {res['paper_fig1_main_core_hours']:.2f} core-hours "

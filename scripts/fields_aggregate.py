@@ -18,5 +18,7 @@ summary = summary[summary["in_hist"]] if len(summary) else summary
 summary = summary.sort_values(["alpha", "L", "ensemble", "realization"]).reset_index(drop=True)
 write_table(counts, sm.output.counts)
 write_table(summary, sm.output.summary)
-log.info("%d shards -> %d count rows, %d summary rows", len(sm.input.hist), len(counts), len(summary))
+log.info(
+    "%d shards -> %d count rows, %d summary rows", len(sm.input.hist), len(counts), len(summary)
+)
 del pd

@@ -24,7 +24,9 @@ fields, exponents = analyse_fields(
 prov = provenance(p.preset, p.seed, sfs_order=p.order, distance=p.distance, pair_sum=p.pair_sum)
 write_table(fields, sm.output.fields, prov)
 write_table(exponents, sm.output.exponents, prov)
-write_table(random_fields_table(fields, p.figS1_alphas, p.distance, p.pair_sum), sm.output.random, prov)
+write_table(
+    random_fields_table(fields, p.figS1_alphas, p.distance, p.pair_sum), sm.output.random, prov
+)
 write_table(moments_table(summary, p.distance, p.pair_sum), sm.output.moments, prov)
 for _, r in exponents.iterrows():
     log.info("alpha=%.3f x=%.3f +- %.3f (bound %.3f)", r["alpha"], r["x"], r["x_err"], r["bound"])

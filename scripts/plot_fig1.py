@@ -1,5 +1,6 @@
 """Fig. 1: (a) p(phi) in SFS states for several L, the L -> infinity extrapolation and the
-power-law fit; (b) (the paper's inset) x(alpha) against the avalanche-stability bound 1/alpha - 1."""
+power-law fit; (b) (the paper's inset) x(alpha) against the avalanche-stability bound
+1/alpha - 1."""
 
 import numpy as np
 
@@ -29,11 +30,17 @@ for i, L in enumerate(Ls):
                 color=cmap(i / max(len(Ls) - 1, 1)) if len(Ls) > 1 else "C0",
                 label=f"L = {int(L)} ({int(d['n_realizations'].iloc[0])} real.)")
 main = ex[np.isclose(ex["alpha"], prov_alpha)].iloc[0]
-for form, style in (("paper", dict(color="k", lw=1.8)), ("longrange", dict(color="0.5", lw=1.0, ls=":"))):
+for form, style in (
+    ("paper", dict(color="k", lw=1.8)),
+    ("longrange", dict(color="0.5", lw=1.0, ls=":")),
+):
     d = f[a_mask & (f["extrapolation"] == form)]
     d = d[(d["density"] > 0) & (d["density_err"] < d["density"])]
     if len(d):
-        lab = {"paper": r"$L\to\infty$ ($1/L$, $1/L^2$)", "longrange": r"$L\to\infty$ ($L^{1-2\alpha}$, $1/L$)"}[form]
+        lab = {
+            "paper": r"$L\to\infty$ ($1/L$, $1/L^2$)",
+            "longrange": r"$L\to\infty$ ($L^{1-2\alpha}$, $1/L$)",
+        }[form]
         if form == main["extrapolation"]:
             lab += " [main]"
         ax.plot(d["phi_mid"], d["density"], label=lab, **style)
@@ -42,7 +49,8 @@ ax.plot(xx, np.exp(main["log_A"]) * xx ** main["x"], "--", color="C3", lw=1.5,
         label=rf"fit $|\phi|^{{x}}$, $x = {main['x']:.2f} \pm {main['x_err']:.2f}$")
 rnd = f[a_mask & (f["ensemble"] == "random") & (f["L"] == max(Ls))]
 rnd = rnd[rnd["density"] > 0]
-ax.plot(rnd["phi_mid"], rnd["density"], color="C1", lw=1, alpha=0.7, label=f"random states, L = {int(max(Ls))}")
+ax.plot(rnd["phi_mid"], rnd["density"], color="C1", lw=1, alpha=0.7,
+        label=f"random states, L = {int(max(Ls))}")
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel(r"local field $|\phi|$")

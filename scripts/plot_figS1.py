@@ -16,20 +16,24 @@ r = read_table(sm.input.random)
 m = read_table(sm.input.moments)
 m = m[m["ensemble"] == "random"]
 alphas = sorted(r["alpha"].unique())
-fig, axes = plt.subplots(1, len(alphas), figsize=(4.0 * len(alphas), 3.8), squeeze=False, sharey=True)
-for ax, a in zip(axes[0], alphas):
+fig, axes = plt.subplots(
+    1, len(alphas), figsize=(4.0 * len(alphas), 3.8), squeeze=False, sharey=True
+)
+for ax, a in zip(axes[0], alphas, strict=True):
     d = r[np.isclose(r["alpha"], a)]
     Ls = sorted(d["L"].unique())
     for i, L in enumerate(Ls):
         g = d[(d["L"] == L) & (d["density"] > 0) & (d["density_err"] < 0.5 * d["density"])]
         mm = m[np.isclose(m["alpha"], a) & (m["L"] == L)].iloc[0]
         ax.errorbar(g["phi_mid"], g["density"], yerr=g["density_err"], fmt="o", ms=3, color=f"C{i}",
-                    label=(f"L = {L}: var/$\\sigma_L^2$ = {mm['var_ratio']:.3f} $\\pm$ {mm['var_ratio_err']:.3f}"
+                    label=(f"L = {L}: var/$\\sigma_L^2$ = {mm['var_ratio']:.3f} "
+                           f"$\\pm$ {mm['var_ratio_err']:.3f}"
                            f" ({int(g['n_realizations'].iloc[0])} real.)"))
         gg = d[d["L"] == L].sort_values("phi_mid")
         sig = gg["sigma_L"].iloc[0]
         xx = np.linspace(0, 5 * sig, 300)
-        ax.plot(xx, np.exp(-xx**2 / (2 * sig**2)) / np.sqrt(2 * np.pi * sig**2), color=f"C{i}", lw=1,
+        gauss = np.exp(-xx**2 / (2 * sig**2)) / np.sqrt(2 * np.pi * sig**2)
+        ax.plot(xx, gauss, color=f"C{i}", lw=1,
                 label=rf"Gaussian, $\sigma_L = {sig:.3f}$")
     ax.set_yscale("log")
     ax.set_xlim(0, None)
@@ -39,5 +43,6 @@ for ax, a in zip(axes[0], alphas):
     ax.legend(fontsize=6.5, loc="lower left")
 axes[0][0].set_ylabel(r"$p(\phi)$ (two-sided density)")
 footer(fig, "Infinite-temperature product states; lines: N(0, sigma_L^2) with the exact finite-L "
-       "sigma_L^2 = sum_{j != i} d_ij^(-2 alpha) (periodic minimum image). Error bars: block errors.")
+       "sigma_L^2 = sum_{j != i} d_ij^(-2 alpha) (periodic minimum image). "
+       "Error bars: block errors.")
 save(fig, [sm.output.pdf, sm.output.png])

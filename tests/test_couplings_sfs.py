@@ -131,7 +131,8 @@ def test_pack_roundtrip():
 @pytest.mark.parametrize("L", [9, 1030])
 @pytest.mark.parametrize("distance", ["periodic", "open"])
 def test_raw_matrix_and_offset_weights_reproduce_K_bitwise(L, distance):
-    """K_ij = J_ij * wf[j - i + L - 1] from the in-place row draws equals coupling_matrix exactly."""
+    """K_ij = J_ij * wf[j - i + L - 1] from the in-place matrix draw equals coupling_matrix
+    exactly."""
     seed = derive_seed(4, "couplings", L, 2)
     Jm = c.raw_coupling_matrix(seed, L)
     K = c.coupling_matrix(c.draw_J_pairs(4, L, 2), L, 0.65, distance)

@@ -68,8 +68,10 @@ def test_tables_identical_across_cores_and_shard_sizes(tiny_run, tmp_path):
 @pytest.mark.parametrize(
     "override, message",
     [
-        ({"fields": {"alpha": 0.4}}, "config key 'fields.alpha': 0.4 is out of range: must be > 0.5"),
-        ({"fields": {"L": [2, 48, 64]}}, "config key 'fields.L[0]': 2 is out of range: must be >= 4"),
+        ({"fields": {"alpha": 0.4}},
+         "config key 'fields.alpha': 0.4 is out of range: must be > 0.5"),
+        ({"fields": {"L": [2, 48, 64]}},
+         "config key 'fields.L[0]': 2 is out of range: must be >= 4"),
         ({"fields": {"n_realizations": [0, 10, 10]}}, "config key 'fields.n_realizations[0]'"),
         ({"sfs": {"order": "fastest"}}, "config key 'sfs.order': 'fastest' is not allowed"),
         ({"fields": {"alhpa": 0.7}}, "unknown key(s) 'alhpa'"),

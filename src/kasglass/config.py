@@ -3,7 +3,8 @@
 The workflow calls :func:`validate_config` before any job runs (and then Snakemake's own
 ``validate``). Errors look like::
 
-    config key 'fields.alpha': 0.4 is out of range: must be > 0.5 (interaction exponent alpha in (0.5, 1])
+    config key 'fields.alpha': 0.4 is out of range: must be > 0.5
+    (interaction exponent alpha in (0.5, 1])
     config key 'sfs.order': 'fastest' is not allowed: must be one of ['random', 'sweep', 'greedy']
     config key 'fields': unknown key 'alhpa' (allowed: L, alpha, ...)
 """
@@ -69,11 +70,13 @@ def _cross_checks(cfg: dict) -> list[str]:
                         f"({len(Ls)}); got {len(val)}")
     fit = f.get("fit", {})
     for lo, hi, key in [(fit.get("lo"), fit.get("hi"), "fields.fit")] + [
-        (w[0], w[1], f"fields.fit.alt_windows[{i}]") for i, w in enumerate(fit.get("alt_windows", []))
+        (w[0], w[1], f"fields.fit.alt_windows[{i}]")
+        for i, w in enumerate(fit.get("alt_windows", []))
     ]:
         if lo is not None and hi is not None and not lo < hi:
             errs.append(f"config key '{key}': lower edge {lo} must be below upper edge {hi}")
-    computed = {round(float(a), 6) for a in [f.get("alpha", 0)] + list(f.get("inset", {}).get("alphas", []))}
+    alphas = [f.get("alpha", 0)] + list(f.get("inset", {}).get("alphas", []))
+    computed = {round(float(a), 6) for a in alphas}
     for a in f.get("figS1", {}).get("alphas", []):
         if round(float(a), 6) not in computed:
             errs.append(f"config key 'fields.figS1.alphas': {a} is not simulated "
@@ -82,7 +85,8 @@ def _cross_checks(cfg: dict) -> list[str]:
 
 
 def validate_config(cfg: dict, schema_path: str | Path) -> None:
-    """Validate ``cfg`` against the JSON schema; raise :class:`ConfigError` listing every problem."""
+    """Validate ``cfg`` against the JSON schema; raise :class:`ConfigError` listing every
+    problem."""
     schema = yaml.safe_load(Path(schema_path).read_text())
     validator = jsonschema.validators.validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path)))

@@ -130,7 +130,8 @@ def draw_J(seed: int, L: int) -> np.ndarray:
 
 
 def draw_J_pairs(base_seed: int, L: int, realization: int) -> np.ndarray:
-    """The L(L-1)/2 Gaussian couplings of realization ``realization`` (float64, upper-triangle order).
+    """The L(L-1)/2 Gaussian couplings of realization ``realization`` (float64, upper-triangle
+    order).
 
     ``draw_J(derive_seed(base_seed, "couplings", L, realization), L)``.
     """

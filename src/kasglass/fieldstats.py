@@ -38,7 +38,7 @@ def block_arrays(counts: pd.DataFrame, summary: pd.DataFrame, alpha, L, ensemble
     ]
     C = np.zeros((len(blocks), n_bins), np.int64)
     pos = {b: i for i, b in enumerate(blocks)}
-    for b, j, k in zip(c["block"], c["bin"], c["count"]):
+    for b, j, k in zip(c["block"], c["bin"], c["count"], strict=True):
         C[pos[int(b)], int(j)] += int(k)
     return C, n
 
@@ -95,7 +95,8 @@ def analyse_fields(
         ensemble, extrapolation (none | paper | longrange), phi_lo, phi_hi, phi_mid, density,
         density_err, n_realizations, sfs_order.
     exponents : DataFrame
-        One row per alpha: x, log_A (fit p = exp(log_A) |phi|^x), x_err (= sqrt(stat^2 + sys^2)), x_err_stat (bootstrap over blocks),
+        One row per alpha: x, log_A (fit p = exp(log_A) |phi|^x), x_err (= sqrt(stat^2 + sys^2)),
+        x_err_stat (bootstrap over blocks),
         x_err_sys (largest shift over the other extrapolation form and the alternative windows),
         bound = 1/alpha - 1, fit_lo, fit_hi, extrapolation, chi2, dof, n_bins_fit, L_min, L_max,
         n_L, n_realizations_min, n_bootstrap_used, sfs_order.
@@ -104,7 +105,8 @@ def analyse_fields(
     widths[-1] = np.nan  # overflow bin [phi_max, inf)
     n_bins = len(widths)
     phi_lo, phi_hi = edges[:-1], edges[1:]
-    phi_mid = np.where(phi_lo > 0, np.sqrt(phi_lo * np.where(np.isfinite(phi_hi), phi_hi, phi_lo)), 0.5 * phi_hi)
+    phi_top = np.where(np.isfinite(phi_hi), phi_hi, phi_lo)
+    phi_mid = np.where(phi_lo > 0, np.sqrt(phi_lo * phi_top), 0.5 * phi_hi)
     inner = np.isfinite(widths)
     w_safe = np.where(inner, widths, 1.0)
     forms = [main_form] + [f for f in ex.FORMS if f != main_form]
@@ -151,7 +153,7 @@ def analyse_fields(
             emit(alpha, pd.NA, "sfs", form, p_inf, err_inf, nmin)
             results[form] = (p_inf, err_inf, p_boot)
 
-        def fit(form, lo, hi):
+        def fit(form, lo, hi, results=results):
             p_inf, err_inf, _ = results[form]
             mask = inner & (phi_lo >= lo * (1 - 1e-9)) & (phi_hi <= hi * (1 + 1e-9)) & (phi_lo > 0)
             return ex.power_law_fit(phi_mid, p_inf, err_inf, mask), mask
@@ -204,7 +206,7 @@ def moments_table(summary: pd.DataFrame, distance="periodic", pair_sum="unordere
         N = nb.sum()
         B = len(nb)
 
-        def ratio(num, den):
+        def ratio(num, den, B=B):
             r = num.sum() / den.sum()
             if B < 2:
                 return r, np.nan
@@ -221,11 +223,13 @@ def moments_table(summary: pd.DataFrame, distance="periodic", pair_sum="unordere
             "mean": S["s1"].sum() / N,
             "var": var, "var_err": var_err, "sigma_L": sig,
             "var_ratio": var / sig**2, "var_ratio_err": var_err / sig**2,
-            "kurtosis": m4 / var**2, "kurtosis_err": (m4_err / var**2) if np.isfinite(m4_err) else np.nan,
+            "kurtosis": m4 / var**2,
+            "kurtosis_err": (m4_err / var**2) if np.isfinite(m4_err) else np.nan,
             "corr_nn": cnn / var, "corr_nn_err": cnn_err / var,
             "corr_half": chalf / var, "corr_half_err": chalf_err / var,
             "energy_per_spin": g["energy_per_spin"].mean(),
-            "energy_per_spin_err": g["energy_per_spin"].std(ddof=1) / np.sqrt(len(g)) if len(g) > 1 else np.nan,
+            "energy_per_spin_err": (g["energy_per_spin"].std(ddof=1) / np.sqrt(len(g))
+                                    if len(g) > 1 else np.nan),
             "n_flips_mean": g["n_flips"].mean(),
             "min_abs_phi_mean": g["min_abs_phi"].mean(),
             "n_unstable_max": int(g["n_unstable"].max()),
@@ -249,6 +253,8 @@ def random_fields_table(fields: pd.DataFrame, alphas, distance="periodic", pair_
     f = fields[(fields["ensemble"] == "random") & fields["L"].notna()]
     f = f[np.isin(np.round(f["alpha"], 6), np.round(alphas, 6))].copy()
     f["L"] = f["L"].astype(int)
-    f["sigma_L"] = [sigma_L(int(L), a, distance, pair_sum) for a, L in zip(f["alpha"], f["L"])]
+    f["sigma_L"] = [
+        sigma_L(int(L), a, distance, pair_sum) for a, L in zip(f["alpha"], f["L"], strict=True)
+    ]
     f["gaussian"] = gaussian_bin_density(f["phi_lo"], f["phi_hi"], f["sigma_L"])
     return f.drop(columns=["extrapolation"]).reset_index(drop=True)

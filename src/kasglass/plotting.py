@@ -18,7 +18,8 @@ def use_style() -> None:
 
 
 def save(fig, paths) -> None:
-    """Save ``fig`` to every path in ``paths`` (PDF and PNG), creating folders; closes the figure."""
+    """Save ``fig`` to every path in ``paths`` (PDF and PNG), creating folders; closes the
+    figure."""
     for p in paths:
         Path(p).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(p)

@@ -36,7 +36,7 @@ def uniform_index(state, n):
 
 
 class PySplitMix64:
-    """Pure-Python splitmix64 with the same outputs as the numba functions (for references/tests)."""
+    """Pure-Python splitmix64 with the same outputs as the numba functions (references, tests)."""
 
     def __init__(self, seed: int):
         self.state = int(seed) & _M64
@@ -234,7 +234,8 @@ def normal_reference(seed: int, p: int) -> float:
                     return -(_ZR + xx) if neg else _ZR + xx
         else:
             t = (t + GAMMA) & _M64
-            if (float(_ZF[i - 1]) - float(_ZF[i])) * u01(mix(t)) + float(_ZF[i]) < math.exp(-0.5 * x * x):
+            y = (float(_ZF[i - 1]) - float(_ZF[i])) * u01(mix(t)) + float(_ZF[i])
+            if y < math.exp(-0.5 * x * x):
                 return x
         t = (t + GAMMA) & _M64
         r = mix(t)

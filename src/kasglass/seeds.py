@@ -19,7 +19,7 @@ import numpy as np
 
 #: Stage codes that enter the SeedSequence spawn key. Append only: changing a code changes results.
 STAGES = {
-    "couplings": 1,  # J_ij of realization r at size L (shared by every alpha: common random numbers)
+    "couplings": 1,  # J_ij of realization r at size L (shared by every alpha: common randomness)
     "initial_state": 2,  # random product state that SFS relaxation starts from
     "sfs_order": 3,  # random choice among unstable spins (sfs_order = random)
     "avalanche": 4,  # random choice among resonant spins in the avalanche protocol
@@ -56,7 +56,8 @@ def derive_seed(base_seed: int, stage: str, *key: int) -> int:
     stage : str
         One of :data:`STAGES`.
     *key : int
-        Further non-negative integers, e.g. ``L, realization`` or ``L, realization, param_code(alpha)``.
+        Further non-negative integers, e.g. ``L, realization`` or
+        ``L, realization, param_code(alpha)``.
 
     Returns
     -------

@@ -3,13 +3,14 @@
 Conventions
 -----------
 Classical part of H = sum_{i<j} K_ij Z_i Z_j (Z_i = +-1, K symmetric, zero diagonal; see
-:mod:`kasglass.couplings`). Local field phi_i = sum_{j != i} K_ij Z_j, energy E = (1/2) sum_i Z_i phi_i.
+:mod:`kasglass.couplings`). Local field phi_i = sum_{j != i} K_ij Z_j, energy
+E = (1/2) sum_i Z_i phi_i.
 Flipping spin k changes E by -2 Z_k phi_k, so a spin with Z_k phi_k > 0 ("aligned with its field")
 is unstable and flipping it strictly lowers E. An SFS state has Z_i phi_i < 0 for every i.
 
 Flip orders (``sfs_order``; the paper does not say which it used):
-- ``random`` (default): flip a spin chosen uniformly among the currently unstable ones; the choice is
-  drawn from a splitmix64 stream (:mod:`kasglass.rng`) seeded per realization and alpha;
+- ``random`` (default): flip a spin chosen uniformly among the currently unstable ones; the
+  choice is drawn from a splitmix64 stream (:mod:`kasglass.rng`) seeded per realization and alpha;
 - ``sweep``: sequential passes i = 0..L-1, flipping every spin that is unstable when visited,
   until a full pass flips nothing;
 - ``greedy``: always flip the spin with the largest Z_i phi_i.

@@ -38,7 +38,8 @@ REGISTRY: dict[int, _Claim] = {}
 
 
 def claim(id: int, title: str, needs: tuple | list):
-    """Register a claim evaluator ``fn(tables) -> dict | list[dict]`` under SPEC section 6 number."""
+    """Register a claim evaluator ``fn(tables) -> dict | list[dict]`` under its SPEC section 6
+    number."""
 
     def deco(fn):
         if id in REGISTRY and REGISTRY[id].fn.__qualname__ != fn.__qualname__:
@@ -126,8 +127,9 @@ def to_markdown(df: pd.DataFrame, preset: str = "") -> str:
               "|---|---|---|---|---|---|---|---|"]
     for _, r in df.iterrows():
         lines.append(
-            f"| {r['claim']} | {_esc(r['title'])} | {_esc(r['reading'])} | {_esc(r['statistic'])} | "
-            f"{_fmt(r['value'])} | {_fmt(r['error'])} | {_esc(r['threshold'])} | **{r['verdict']}** |"
+            f"| {r['claim']} | {_esc(r['title'])} | {_esc(r['reading'])} | "
+            f"{_esc(r['statistic'])} | {_fmt(r['value'])} | {_fmt(r['error'])} | "
+            f"{_esc(r['threshold'])} | **{r['verdict']}** |"
         )
     lines += ["", "## Details", ""]
     for _, r in df.iterrows():

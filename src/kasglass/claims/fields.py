@@ -41,17 +41,20 @@ def random_fields(t):
     ok = abs(zmax) < Z_MAX
     worst_ratio = m.loc[(m["var_ratio"] - 1).abs().idxmax()]
     return {
-        "statistic": f"max |z| over {len(zs)} tests (alpha, L) x (variance, kurtosis, 2 correlations)",
+        "statistic": f"max |z| over {len(zs)} tests (alpha, L) x "
+        "(variance, kurtosis, 2 correlations)",
         "value": abs(zmax), "error": 1.0, "threshold": f"< {Z_MAX}",
         "verdict": "reproduced" if ok else "not reproduced",
-        "detail": (f"largest deviation: {name} at alpha={r['alpha']:g}, L={int(r['L'])} (z={zmax:.2f}); "
-                   f"variance ratios var/sigma_L^2 span {m['var_ratio'].min():.4f}-{m['var_ratio'].max():.4f} "
+        "detail": (f"largest deviation: {name} at alpha={r['alpha']:g}, L={int(r['L'])} "
+                   f"(z={zmax:.2f}); variance ratios var/sigma_L^2 span "
+                   f"{m['var_ratio'].min():.4f}-{m['var_ratio'].max():.4f} "
                    f"(worst {worst_ratio['var_ratio']:.4f} +- {worst_ratio['var_ratio_err']:.4f}); "
                    f"kurtosis {m['kurtosis'].min():.3f}-{m['kurtosis'].max():.3f} (Gaussian: 3)"),
     }
 
 
-@claim(2, "SFS relaxation ends with every spin anti-aligned (Z_i phi_i < 0)", needs=["fields_moments"])
+@claim(2, "SFS relaxation ends with every spin anti-aligned (Z_i phi_i < 0)",
+       needs=["fields_moments"])
 def sfs_stable(t):
     m = t["fields_moments"]
     s = m[m["ensemble"] == "sfs"]
@@ -60,7 +63,8 @@ def sfs_stable(t):
     return {
         "statistic": "max number of spins with Z_i phi_i >= 0 in any final state",
         "value": worst, "error": 0.0, "threshold": "= 0",
-        "verdict": "reproduced" if worst == 0 and n > 0 else ("inconclusive" if n == 0 else "not reproduced"),
+        "verdict": ("reproduced" if worst == 0 and n > 0
+                    else "inconclusive" if n == 0 else "not reproduced"),
         "detail": f"checked {n} relaxed states over {len(s)} (alpha, L) points",
     }
 
@@ -73,7 +77,9 @@ def _mass_below(f, cut):
 
 def _main_alpha(t):
     ex = t["fig1_exponents"]
-    return float(ex.loc[ex["main"], "alpha"].iloc[0]) if ex["main"].any() else float(ex["alpha"].iloc[0])
+    if ex["main"].any():
+        return float(ex.loc[ex["main"], "alpha"].iloc[0])
+    return float(ex["alpha"].iloc[0])
 
 
 @claim(3, "SFS field density near phi = 0 strongly suppressed vs random states",
@@ -109,10 +115,13 @@ def finite_size(t):
     rel = m1 / m0 - 1
     err = (m1 / m0) * np.hypot(e0 / m0, e1 / m1)
     return {
-        "statistic": f"P(|phi|<{SMALL_PHI}) at L={Ls[-1]} relative to L={Ls[0]}, minus 1 (alpha={a:g})",
+        "statistic": f"P(|phi|<{SMALL_PHI}) at L={Ls[-1]} relative to L={Ls[0]}, minus 1 "
+        f"(alpha={a:g})",
         "value": rel, "error": err, "threshold": "< 0",
         "verdict": verdict_from(rel, err, 0.0, greater=False),
-        "detail": "P(|phi|<0.1) by L: " + ", ".join(f"L={L}: {mm:.3e}+-{ee:.1e}" for L, (mm, ee) in zip(Ls, m)),
+        "detail": "P(|phi|<0.1) by L: " + ", ".join(
+            f"L={L}: {mm:.3e}+-{ee:.1e}" for L, (mm, ee) in zip(Ls, m, strict=True)
+        ),
     }
 
 
@@ -130,7 +139,8 @@ def power_law(t):
     if not np.isfinite(pv):
         verdict = "inconclusive"
     else:
-        verdict = "reproduced" if pv > 0.01 else ("not reproduced" if pv < 0.001 else "inconclusive")
+        verdict = ("reproduced" if pv > 0.01
+                   else "not reproduced" if pv < 0.001 else "inconclusive")
     return {
         "statistic": f"chi^2 p-value of the power-law fit at alpha={r['alpha']:g} "
                      f"({r['fit_lo']:g} <= |phi| <= {r['fit_hi']:g}, {int(r['n_bins_fit'])} bins)",
@@ -149,7 +159,8 @@ def exponent_bound(t):
     z = margin / ex["x_err"]
     i = int(np.argmin(z.to_numpy()))
     worst = ex.iloc[i]
-    above = ("reproduced" if (z > 2).all() else "not reproduced" if (z < -2).any() else "inconclusive")
+    above = ("reproduced" if (z > 2).all()
+             else "not reproduced" if (z < -2).any() else "inconclusive")
     detail = "; ".join(f"alpha={r['alpha']:g}: x={r['x']:.3f}+-{r['x_err']:.3f} vs {r['bound']:.3f}"
                        for _, r in ex.iterrows())
     j = int(np.argmax(margin.abs().to_numpy()))
