@@ -216,6 +216,7 @@ def run_shard(
     h_x_res: tuple = (0.02, 0.05, 0.1),
     seeds=None,
     progress_every: float = 10.0,
+    chunk: int | None = None,
 ):
     """Simulate realizations r in [lo, hi) at size L for every alpha of ``plan``.
 
@@ -231,7 +232,11 @@ def run_shard(
         Transverse fields at which resonant spins (|phi_i| < h_x) are counted per realization.
     seeds : DataFrame, optional
         Disorder manifest (:func:`kasglass.seeds.seed_table`) covering [lo, hi); its seeds are used
-        (and must agree with the derived ones). Without it the seeds are derived here.
+        as given (the workflow's disorder rule writes the derived ones) and recorded in the
+        summary. Without it the seeds are derived here.
+    chunk : int, optional
+        Realizations per call of the numba kernel (default ~4e6 / L^2); only the granularity of
+        the progress log depends on it, never the results.
 
     Returns
     -------
@@ -286,7 +291,7 @@ def run_shard(
     weights = np.stack([couplings.offset_weights(L, a, distance, pair_sum) for a in alphas]) if len(
         plan) else np.zeros((0, 2 * L - 1))
     log_min = float(np.log10(phi_min))
-    chunk = max(1, int(4e6 // (L * L)))
+    chunk = max(1, int(chunk) if chunk else int(4e6 // (L * L)))
     t0 = time.monotonic()
     t_last = t0
     for c0 in range(0, n, chunk):
