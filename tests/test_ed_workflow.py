@@ -25,6 +25,16 @@ def test_tiny_preset_builds_fig3_and_figS3(tiny_run, tmp_path):
     # every eigenstate of every realization lands in exactly one bin
     assert (f3.groupby("h_x")["n_states"].sum() == 8 * 2**8).all()
     assert f3["m_ea"].between(1 / 8 - 1e-12, 1 + 1e-12).all()
+    # the per-realization table pools to the diagram (claim 13 tests the symmetry on it)
+    fr = pd.read_parquet(res / "data" / "fig3_realizations.parquet")
+    assert fr["realization"].nunique() == 8 and len(fr) == 8 * len(f3)
+    pooled = fr.groupby(["h_x", "eps_lo"]).agg(r_sum=("r_sum", "sum"), r_n=("r_n", "sum"),
+                                                m_n=("m_n", "sum")).reset_index()
+    both = f3.merge(pooled, on=["h_x", "eps_lo"], validate="one_to_one")
+    assert (both["m_n"] == both["n_states"]).all() and (both["r_n"] == both["n_levels"]).all()
+    ok = both["r_n"] > 0
+    np.testing.assert_allclose(both.loc[ok, "r_sum"] / both.loc[ok, "r_n"], both.loc[ok, "r_mean"],
+                               rtol=1e-12)
     s3 = pd.read_parquet(res / "data" / "figS3_fss.parquet")
     assert sorted(s3["L"].unique()) == [6, 8, 9]
     assert set(s3.loc[s3["L"] == 9, "method"]) == {"shift-invert"}
@@ -37,4 +47,8 @@ def test_tiny_preset_builds_fig3_and_figS3(tiny_run, tmp_path):
     cols = [c for c in f3.columns if c not in ("git_revision",)]
     pd.testing.assert_frame_equal(
         f3[cols], pd.read_parquet(res2 / "fig3_phase_diagram.parquet")[cols]
+    )
+    cols = [c for c in fr.columns if c not in ("git_revision",)]
+    pd.testing.assert_frame_equal(
+        fr[cols], pd.read_parquet(res2 / "fig3_realizations.parquet")[cols]
     )

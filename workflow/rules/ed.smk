@@ -44,7 +44,8 @@ rule ed_fig3_table:
     input:
         ed_files(FIG3["L"], FIG3["h_x"], FIG3["n_realizations"]),
     output:
-        f"{RES}/data/fig3_phase_diagram.parquet",
+        table=f"{RES}/data/fig3_phase_diagram.parquet",
+        realizations=f"{RES}/data/fig3_realizations.parquet",
     params:
         preset=PRESET,
         seed=SEED,

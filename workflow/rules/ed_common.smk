@@ -106,6 +106,7 @@ wildcard_constraints:
 CLAIM_TABLES.update(
     {
         "fig3_phase_diagram": f"{RES}/data/fig3_phase_diagram.parquet",
+        "fig3_realizations": f"{RES}/data/fig3_realizations.parquet",
         "figS3_fss": f"{RES}/data/figS3_fss.parquet",
     }
 )

@@ -292,6 +292,39 @@ FSS_COLUMNS = [
 ]
 
 
+def _select(parts: pd.DataFrame, kind: str, n_realizations: dict, h_x) -> pd.DataFrame:
+    """Rows of ``kind`` for the first n realizations per L at the requested h_x."""
+    keep = np.zeros(len(parts), dtype=bool)
+    for L, n in n_realizations.items():
+        keep |= (parts["L"].to_numpy() == int(L)) & (parts["realization"].to_numpy() < int(n))
+    hx = np.asarray(list(h_x), dtype=float)
+    keep &= np.isclose(parts["h_x"].to_numpy()[:, None], hx[None, :], atol=1e-9).any(axis=1)
+    sel = parts[keep & (parts["kind"] == kind).to_numpy()]
+    if sel.empty:
+        raise ValueError(f"no ED partial sums of kind {kind!r} for L in {list(n_realizations)}")
+    return sel
+
+
+REALIZATION_COLUMNS = [
+    "alpha", "L", "h_x", "idx", "eps_lo", "eps_hi", "realization", "seed", "r_n", "r_sum", "m_n",
+    "m_sum", "mo_sum", "eps_sum", "method",
+]
+
+
+def realization_table(parts: pd.DataFrame, n_realizations: dict, h_x) -> pd.DataFrame:
+    """Per-realization partial sums of the eps bins behind ``fig3_phase_diagram``.
+
+    One row per (L, h_x, bin idx, realization) with the level counts and sums (r_n, r_sum, m_n,
+    m_sum, mo_sum, eps_sum) that :func:`aggregate` pools; used by the exact eps -> 1 - eps
+    symmetry test (claim 13) and by anyone who wants other disorder statistics.
+    """
+    sel = _select(parts, "bin", n_realizations, h_x)
+    keys = ["L", "alpha", "h_x", "idx", "realization"]
+    if sel.duplicated(keys).any():
+        raise ValueError("duplicate realizations in ED partial sums (overlapping shards?)")
+    return sel[REALIZATION_COLUMNS].sort_values(keys).reset_index(drop=True)
+
+
 def figure_table(parts: pd.DataFrame, table: str, n_realizations: dict, h_x) -> pd.DataFrame:
     """Figure table from the shards' per-realization partial sums.
 
@@ -309,15 +342,7 @@ def figure_table(parts: pd.DataFrame, table: str, n_realizations: dict, h_x) -> 
     """
     if table not in ("fig3", "figS3"):
         raise ValueError(f"table must be 'fig3' or 'figS3'; got {table!r}")
-    keep = np.zeros(len(parts), dtype=bool)
-    for L, n in n_realizations.items():
-        keep |= (parts["L"].to_numpy() == int(L)) & (parts["realization"].to_numpy() < int(n))
-    hx = np.asarray(list(h_x), dtype=float)
-    keep &= np.isclose(parts["h_x"].to_numpy()[:, None], hx[None, :], atol=1e-9).any(axis=1)
-    kind = "bin" if table == "fig3" else "target"
-    sel = parts[keep & (parts["kind"] == kind).to_numpy()]
-    if sel.empty:
-        raise ValueError(f"no ED partial sums of kind {kind!r} for L in {list(n_realizations)}")
+    sel = _select(parts, "bin" if table == "fig3" else "target", n_realizations, h_x)
     agg = aggregate(sel)
     for L, n in n_realizations.items():
         got = agg.loc[agg["L"] == int(L), "n_realizations"]
