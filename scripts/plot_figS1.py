@@ -26,8 +26,8 @@ for ax, a in zip(axes[0], alphas, strict=True):
         g = d[(d["L"] == L) & (d["density"] > 0) & (d["density_err"] < 0.5 * d["density"])]
         mm = m[np.isclose(m["alpha"], a) & (m["L"] == L)].iloc[0]
         ax.errorbar(g["phi_mid"], g["density"], yerr=g["density_err"], fmt="o", ms=3, color=f"C{i}",
-                    label=(f"L = {L}: var/$\\sigma_L^2$ = {mm['var_ratio']:.3f} "
-                           f"$\\pm$ {mm['var_ratio_err']:.3f}"
+                    label=(f"L = {L}: var/$\\sigma_L^2$ = {mm['var_ratio']:.4f} "
+                           f"$\\pm$ {mm['var_ratio_err']:.4f}"
                            f" ({int(g['n_realizations'].iloc[0])} real.)"))
         gg = d[d["L"] == L].sort_values("phi_mid")
         sig = gg["sigma_L"].iloc[0]

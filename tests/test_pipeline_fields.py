@@ -84,3 +84,18 @@ def test_bad_config_fails_before_any_job(tmp_path, override, message):
     assert proc.returncode != 0
     assert message in proc.stderr + proc.stdout
     assert not (wd / "results").exists(), "no job may run with an invalid config"
+
+
+def test_numbers_from_the_command_line_are_accepted(tmp_path):
+    """`--config key='{a: 1}'` delivers nested values as strings; where the schema wants a number
+    the string is converted (and still range-checked) before any job runs."""
+    wd = make_workdir(tmp_path / "cli", {})
+    ok = run_workflow(wd, cores=1, check=False, timeout=300, extra_args=[
+        "-n", "--config", "shards={sfs_realizations_at_L1000: 3}", "fields={n_bootstrap: 17}"])
+    assert ok.returncode == 0, ok.stderr[-3000:]
+    assert "sfs" in ok.stdout
+    bad = run_workflow(wd, cores=1, check=False, timeout=300, extra_args=[
+        "-n", "--config", "fields={alpha: 0.3}"])
+    assert bad.returncode != 0
+    msg = "config key 'fields.alpha': 0.3 is out of range: must be > 0.5"
+    assert msg in bad.stderr + bad.stdout

@@ -11,6 +11,7 @@ The workflow calls :func:`validate_config` before any job runs (and then Snakema
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jsonschema
@@ -84,10 +85,69 @@ def _cross_checks(cfg: dict) -> list[str]:
     return errs
 
 
+_INT = re.compile(r"[+-]?\d+")
+
+
+def _resolve(schema: dict, root: dict) -> dict:
+    while isinstance(schema, dict) and "$ref" in schema:
+        node = root
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = {**node, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def _scalar(value: str, types: list):
+    v = value.strip()
+    for t in types:
+        if t == "integer" and _INT.fullmatch(v):
+            return int(v)
+        if t == "number":
+            if _INT.fullmatch(v):
+                return int(v)
+            try:
+                return float(v)
+            except ValueError:
+                pass
+        if t == "boolean" and v.lower() in ("true", "false"):
+            return v.lower() == "true"
+        if t == "null" and v.lower() in ("null", "none", "~"):
+            return None
+    return value
+
+
+def coerce_cli_strings(cfg, schema: dict, root: dict | None = None):
+    """Convert strings where the schema wants numbers, booleans or null, in place.
+
+    ``snakemake --config key='{a: 1}'`` parses nested values with YAML's BaseLoader, so they
+    arrive as strings ('1'); a string that spells a value of the schema's type becomes that value,
+    anything else is left for validation to report. Returns the (possibly replaced) value.
+    """
+    root = schema if root is None else root
+    schema = _resolve(schema, root)
+    if not isinstance(schema, dict):
+        return cfg
+    t = schema.get("type")
+    types = t if isinstance(t, list) else ([t] if t else [])
+    if isinstance(cfg, str):
+        return cfg if "string" in types else _scalar(cfg, types)
+    if isinstance(cfg, dict):
+        props = schema.get("properties", {})
+        for k in list(cfg):
+            if k in props:
+                cfg[k] = coerce_cli_strings(cfg[k], props[k], root)
+    elif isinstance(cfg, list) and isinstance(schema.get("items"), dict):
+        for i, v in enumerate(cfg):
+            cfg[i] = coerce_cli_strings(v, schema["items"], root)
+    return cfg
+
+
 def validate_config(cfg: dict, schema_path: str | Path) -> None:
     """Validate ``cfg`` against the JSON schema; raise :class:`ConfigError` listing every
-    problem."""
+    problem. Strings from ``--config`` that spell numbers or booleans where the schema wants them
+    are converted first, in place (:func:`coerce_cli_strings`)."""
     schema = yaml.safe_load(Path(schema_path).read_text())
+    coerce_cli_strings(cfg, schema)
     validator = jsonschema.validators.validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path)))
     msgs = [f"config key '{_key(e.absolute_path)}': {_describe(e)}" for e in errors]

@@ -171,8 +171,9 @@ def exponent_bound(t):
          "value": float(z.iloc[i]), "error": 1.0, "threshold": "> 2 for every alpha",
          "verdict": above, "detail": f"worst alpha={worst['alpha']:g}; " + detail},
         {"reading": "close to the bound", "statistic": "max over alpha of |x - (1/alpha - 1)|",
-         "value": float(margin.iloc[j]), "error": float(far["x_err"]), "threshold": f"< {CLOSE}",
-         "verdict": close,
-         "detail": f"largest |x - bound| at alpha={far['alpha']:g}; saturation is judged by the "
+         "value": float(abs(margin.iloc[j])), "error": float(far["x_err"]),
+         "threshold": f"< {CLOSE}", "verdict": close,
+         "detail": f"largest |x - bound| at alpha={far['alpha']:g} (x - bound = "
+                   f"{float(margin.iloc[j]):+.3f}); saturation is judged by the "
                    "'above the bound' reading"},
     ]
