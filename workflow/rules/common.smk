@@ -128,6 +128,17 @@ def sfs_plan(L, shard):
     return plan
 
 
+def sfs_mem_mb(L, shard):
+    """Memory request of an SFS job (MB), from measured peaks (benchmarks/bench_sfs.py and the
+    paper / extended runs: 261 MB at L = 200 with 5000 realizations, 274 MB at L = 3000, 967 MB
+    at L = 10000): 400 MB for the interpreter and compiled kernels, the raw-J matrix 8 L^2 bytes
+    x 1.5, and ~1.6 kB per (realization, alpha) summary row pair x 2."""
+    L = int(L)
+    lo = int(shard) * shard_size(L)
+    rows = sum(max(p["n_hist"], p["n_states"]) - lo for p in sfs_plan(L, shard))
+    return 400 + int(12 * L * L / 1e6) + int(3.2e-3 * rows)
+
+
 def sfs_files(kind, L):
     return [
         f"{RES}/sfs/L{int(L)}/shard{s:04d}.{kind}.parquet"

@@ -21,7 +21,7 @@ rule sfs:
         n_blocks=config["fields"]["n_blocks"],
         h_x_res=config["fields"]["h_x_res"],
     resources:
-        mem_mb=lambda w: 200 + int(3 * 8 * int(w.L) ** 2 / 1e6),
+        mem_mb=lambda w: sfs_mem_mb(w.L, w.shard),
         runtime=lambda w: 10 + int(shard_size(w.L) * int(w.L) ** 2 / 2e8),
     log:
         f"{RES}/logs/sfs/L{{L}}_shard{{shard}}.log",
