@@ -175,22 +175,7 @@ def test_aggregate_polarization_shard_invariant():
         for l in (6, 7, 8, 9):
             for n in range(1, 4):
                 rows.append((100, 0.7, 0.1, r, 0, l, n, n, 0.01 * n, rng.random(), 0.1))
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "L",
-            "alpha",
-            "h_x",
-            "realization",
-            "seed_couplings",
-            "L_R",
-            "n",
-            "site",
-            "abs_phi",
-            "P",
-            "seconds",
-        ],
-    )
+    df = pd.DataFrame(rows, columns=dyn.POLARIZATION_COLUMNS)
     a = dyn.aggregate_polarization(df)
     b = dyn.aggregate_polarization(df.sample(frac=1, random_state=3))
     pd.testing.assert_frame_equal(a, b)

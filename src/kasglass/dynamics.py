@@ -74,6 +74,11 @@ log = logging.getLogger(__name__)
 ENSEMBLES = ("sfs", "random")
 #: purposes in the spawn key derive_seed(base_seed, "dynamics", L, r, purpose, ...)
 _PURPOSE = {"couplings": 0, "initial": 1, "order": 2}
+#: columns of the per-realization polarization rows (one per realization, L_R and n)
+POLARIZATION_COLUMNS = [
+    "L", "alpha", "h_x", "realization", "seed_couplings", "L_R", "n", "site", "abs_phi", "P",
+    "seconds",
+]
 #: extrapolation forms in L_R -> infinity (see :func:`extrapolation_weights`)
 EXTRAPOLATIONS = ("linear", "linear_upper", "quadratic", "largest")
 
@@ -373,20 +378,7 @@ def polarization_shard(
                 (now - t0) / done,
             )
             t_last = now
-    cols = [
-        "L",
-        "alpha",
-        "h_x",
-        "realization",
-        "seed_couplings",
-        "L_R",
-        "n",
-        "site",
-        "abs_phi",
-        "P",
-        "seconds",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=POLARIZATION_COLUMNS)
 
 
 def extrapolation_weights(L_R_values, form: str) -> np.ndarray:

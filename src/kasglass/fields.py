@@ -278,8 +278,9 @@ def run_shard(
                            dtype=np.int64)
         seeds_Z = np.array([derive_seed(base_seed, "initial_state", L, int(r)) for r in reals],
                            dtype=np.int64)
-    seeds_o = np.stack([mix_seeds(seeds_J, "sfs_order", param_code(a)) for a in alphas]) if len(
-        plan) else np.zeros((0, n), np.int64)
+    seeds_o = np.zeros((len(plan), n), dtype=np.int64)  # flip-order seed per (alpha, realization)
+    for k, a in enumerate(alphas):
+        seeds_o[k] = mix_seeds(seeds_J, "sfs_order", param_code(a))
     # (realization, alpha) pairs simulated / stored, in the kernel's order (realization-major)
     active = reals[:, None] < n_need[None, :]
     stored = reals[:, None] < n_states[None, :]
@@ -288,8 +289,9 @@ def run_shard(
     stats = np.zeros((row_off[-1], len(_STAT_COLS) + len(hres)), dtype=np.float64)
     store = np.zeros((store_off[-1], L), dtype=np.uint8)
     Jm = np.empty((L, L), dtype=np.float64)  # raw J_ij, shared by every alpha; K is never stored
-    weights = np.stack([couplings.offset_weights(L, a, distance, pair_sum) for a in alphas]) if len(
-        plan) else np.zeros((0, 2 * L - 1))
+    weights = np.zeros((len(plan), 2 * L - 1))  # K_ij = Jm[i, j] * weights[k, j - i + L - 1]
+    for k, a in enumerate(alphas):
+        weights[k] = couplings.offset_weights(L, a, distance, pair_sum)
     log_min = float(np.log10(phi_min))
     chunk = max(1, int(chunk) if chunk else int(4e6 // (L * L)))
     t0 = time.monotonic()

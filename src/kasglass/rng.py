@@ -11,17 +11,30 @@ import numpy as np
 from numba import njit
 
 _M64 = (1 << 64) - 1
+GAMMA = 0x9E3779B97F4A7C15
+
+
+@njit(cache=True, inline="always")
+def mix64(z):
+    """The splitmix64 output function (a bijection of uint64)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def py_mix64(z: int) -> int:
+    """:func:`mix64` in pure Python integers (for references and tests)."""
+    z &= _M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return z ^ (z >> 31)
 
 
 @njit(cache=True, inline="always")
 def splitmix64_next(state):
     """Advance the state (uint64) and return (new_state, output uint64)."""
-    state = state + np.uint64(0x9E3779B97F4A7C15)
-    z = state
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return state, z
+    state = state + np.uint64(GAMMA)
+    return state, mix64(state)
 
 
 @njit(cache=True, inline="always")
@@ -42,11 +55,8 @@ class PySplitMix64:
         self.state = int(seed) & _M64
 
     def next(self) -> int:
-        self.state = (self.state + 0x9E3779B97F4A7C15) & _M64
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
-        return z ^ (z >> 31)
+        self.state = (self.state + GAMMA) & _M64
+        return py_mix64(self.state)
 
     def index(self, n: int) -> int:
         u = (self.next() >> 11) * (1.0 / 9007199254740992.0)
@@ -66,7 +76,7 @@ class PySplitMix64:
 #    if a < K[i]: return (-1)**sign * a * W[i]            (about 98.8 % of the draws);
 # 3. otherwise a sub-stream is used: t = mix64(s2 + (p + 1) * GAMMA) with
 #    s2 = mix64(s ^ 0xD1B54A32D192ED03), and its uniforms u_n = mix64(t + n * GAMMA) for
-#    n = 1, 2, ... (53-bit doubles u_n / 2**64 in [0, 1)). Layer 0: Marsaglia's tail
+#    n = 1, 2, ... (as doubles (u_n >> 11) / 2**53 in [0, 1)). Layer 0: Marsaglia's tail
 #    (x = -log1p(-u) / R, y = -log1p(-u'); accept r = R + x when 2y > x**2, sign as above);
 #    layers i > 0: accept x when (F[i-1] - F[i]) u + F[i] < exp(-x**2 / 2); on rejection the
 #    next u of the sub-stream replaces r and step 2 is repeated.
@@ -77,7 +87,6 @@ class PySplitMix64:
 # they are the same on every platform); R is the root at which the 256 layers of equal area V
 # close exactly at the top (computed with mpmath at 60 digits), V = R f(R) + int_R^inf f.
 
-GAMMA = 0x9E3779B97F4A7C15
 ZIGGURAT_R = "3.654152885361008771645429720399515762975"
 ZIGGURAT_V = "0.004928673233974655347361775402336028069135"
 _SUB = 0xD1B54A32D192ED03
@@ -88,10 +97,11 @@ def ziggurat_tables():
 
     Layer 0 is the base strip (the rectangle [0, R] x [0, f(R)] plus the tail x > R); layer
     i = 1..255 is the rectangle [0, X[i]] x [f(X[i]), f(X[i-1])] with X[255] = R and X[i]
-    (Decimal) decreasing to X[1] at the top (f(X[0]) = 1); every layer has area V. Returned:
+    (Decimal) decreasing to X[1] at the top and X[0] = 0 (f(X[0]) = 1); every layer has area
+    V. Returned:
     K[i] = floor(2**52 X[i-1] / X[i]) for i >= 2, K[1] = 0, K[0] = floor(2**52 R / q) (uint64);
     W[i] = X[i] / 2**52, W[0] = q / 2**52; F[i] = f(X[i]), F[0] = 1; with q = V / f(R) and
-    f(x) = exp(-x**2 / 2). X[0] is set to R (the base strip's edge) for convenience.
+    f(x) = exp(-x**2 / 2).
     """
     from decimal import Decimal, localcontext
 
@@ -118,21 +128,12 @@ def ziggurat_tables():
             K[i] = 0 if i == 1 else int(X[i - 1] / X[i] * m1)
             W[i] = float(X[i] / m1)
             F[i] = float(f(X[i]))
-        X[0] = R
     return K, W, F, X
 
 
 _ZK, _ZW, _ZF, _ = ziggurat_tables()
-_ZR = float(__import__("decimal").Decimal(ZIGGURAT_R))
+_ZR = float(ZIGGURAT_R)  # correctly rounded
 _ZINVR = 1.0 / _ZR
-
-
-@njit(cache=True, inline="always")
-def mix64(z):
-    """The splitmix64 output function (a bijection of uint64)."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
 
 
 @njit(cache=True, inline="always")
@@ -204,11 +205,7 @@ def normal_reference(seed: int, p: int) -> float:
     except for the tables, which tests check separately)."""
     import math
 
-    def mix(z):
-        z &= _M64
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
-        return z ^ (z >> 31)
+    mix = py_mix64
 
     def u01(z):
         return (z >> 11) * (1.0 / 9007199254740992.0)
