@@ -7,12 +7,12 @@ CORES ?= all
 PRESET ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: figures test install tiny paper clean-results
+.PHONY: figures test lint format install tiny paper clean-results
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[test,slurm]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[test,slurm,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,6 +25,19 @@ tiny: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
+
+# The style gate of CI (configured in pyproject.toml): every check must pass.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/snakefmt --check Snakefile workflow/rules
+	$(VENV)/bin/snakemake --lint --configfile presets/tiny.yaml
+
+# Apply the formatters (then `make lint`).
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/snakefmt Snakefile workflow/rules
 
 clean-results:
 	rm -rf results/*/ .snakemake

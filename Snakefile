@@ -5,6 +5,7 @@
 #   snakemake --cores 4 fig1                              # one figure and only what it needs
 #
 # Outputs live under results/<preset>/ (data/ for the figure tables, figures/ for PDF + PNG).
+# The jobs, their parameters and resources are planned by kasglass.stages (docs/architecture.md).
 
 from snakemake.utils import min_version
 
@@ -18,7 +19,14 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/disorder.smk"
+
+
+# Labels are readable path components (never parsed); figures are the plan's.
+wildcard_constraints:
+    label=r"[A-Za-z0-9_.+-]+(?:/[A-Za-z0-9_.+-]+)*",
+    figure="|".join(PLAN.figures),
+
+
 include: "workflow/rules/sfs.smk"
 include: "workflow/rules/fields.smk"
 include: "workflow/rules/avalanche.smk"
@@ -28,8 +36,12 @@ include: "workflow/rules/dynamics.smk"
 include: "workflow/rules/figures.smk"
 
 
+localrules:
+    all,
+
+
 rule all:
-    localrule: True
+    """Every figure and the scorecard (the default target)."""
     default_target: True
     input:
-        all_targets(),
+        PLAN.targets(),

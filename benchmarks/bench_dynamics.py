@@ -26,8 +26,10 @@ import numpy as np
 import yaml
 from threadpoolctl import threadpool_limits
 
-from kasglass import dynamics as dyn
+from kasglass import cluster, quench
+from kasglass import quantum as qn
 from kasglass.couplings import coupling_matrix, draw_J_pairs
+from kasglass.model import Model
 from kasglass.sfs import relax
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,25 +44,25 @@ def sfs_state(L, alpha=0.7, seed=1, r=0):
 
 def dense_point(K, Z, idx, l, h_x, n_spins=6):
     t0 = time.perf_counter()
-    H, s0, _ = dyn.resonant_hamiltonian(K, Z, idx[:l], h_x)
-    E, V = dyn.eigh(H)
+    H, s0, _ = cluster.resonant_hamiltonian(K, Z, idx[:l], h_x)
+    E, V = qn.eigh(H)
     del H
-    q = dyn.diagonal_ensemble_z(E, V, [s0], l)[:, 0]
+    q = qn.diagonal_ensemble_z(E, V, [s0], l)[:, 0]
     return time.perf_counter() - t0, Z[idx[:n_spins]] * q[:n_spins]
 
 
 def cheb_point(K, Z, idx, l, h_x, t_max, n_spins=6):
     t0 = time.perf_counter()
-    hz = dyn.frozen_fields(K, Z, idx[:l])
+    hz = cluster.frozen_fields(K, Z, idx[:l])
     Kr = np.ascontiguousarray(K[np.ix_(idx[:l], idx[:l])])
-    diag = dyn.classical_diagonal(Kr, hz)
-    s0 = int(dyn.basis_index(Z[idx[:l]]))
-    zbar, nmv = dyn.chebyshev_time_average_z(diag, h_x, l, s0, t_max)
+    diag = qn.classical_diagonal(Kr, hz)
+    s0 = int(qn.basis_index(Z[idx[:l]]))
+    zbar, nmv = qn.chebyshev_time_average_z(diag, h_x, l, s0, t_max)
     return time.perf_counter() - t0, Z[idx[:n_spins]] * zbar[:n_spins], nmv
 
 
 def naive_de(E, V, s0, l):
-    z = dyn.z_table(l)
+    z = qn.z_table(l)
     out = np.zeros(l)
     for k in range(len(E)):
         out += V[s0, k] ** 2 * (z.T @ (V[:, k] ** 2))
@@ -72,10 +74,10 @@ def naive_quench(K, h_x, Z0, times):
 
     L = K.shape[0]
     E, V = np.linalg.eigh(full_hamiltonian(K, h_x))
-    z = dyn.z_table(L)
+    z = qn.z_table(L)
     C = np.empty((len(Z0), len(times)))
     for m, Zm in enumerate(Z0):
-        c = V[int(dyn.basis_index(Zm))]
+        c = V[int(qn.basis_index(Zm))]
         for a, t in enumerate(times):
             psi = V @ (np.exp(-1j * E * t) * c)
             C[m, a] = np.mean(Zm * (z.T @ np.abs(psi) ** 2))
@@ -100,13 +102,13 @@ def main():
     L = 1000
     K, Z = sfs_state(L)
     phi = K @ Z
-    idx = dyn.select_resonant(phi, max(sizes))
+    idx = cluster.select_resonant(phi, max(sizes))
     print(f"\n1. remnant polarization, one SFS state L = {L}, alpha = 0.7, h_x = {h_x}")
     print(
         f"   |phi| of the {max(sizes)} most resonant spins: "
         f"{np.round(np.abs(phi[idx]), 3).tolist()}"
     )
-    dyn.chebyshev_time_average_z(np.zeros(4), 0.1, 2, 0, 1.0)  # compile
+    qn.chebyshev_time_average_z(np.zeros(4), 0.1, 2, 0, 1.0)  # compile
     dense_t, cheb_t = {}, {}
     print(
         f"   {'L_R':>4} {'dense s':>9} {'Chebyshev s':>12} {'ratio':>7} {'matvecs':>9} "
@@ -125,29 +127,29 @@ def main():
 
     # --- 2. diagonal ensemble: vectorized vs loop -----------------------------------------
     l = min(10, max(sizes))
-    H, s0, _ = dyn.resonant_hamiltonian(K, Z, idx[:l], h_x)
-    E, V = dyn.eigh(H)
+    H, s0, _ = cluster.resonant_hamiltonian(K, Z, idx[:l], h_x)
+    E, V = qn.eigh(H)
     t0 = time.perf_counter()
-    q = dyn.diagonal_ensemble_z(E, V, [s0], l)[:, 0]
+    q = qn.diagonal_ensemble_z(E, V, [s0], l)[:, 0]
     tv = time.perf_counter() - t0
     t0 = time.perf_counter()
-    qn = naive_de(E, V, s0, l)
+    q_naive = naive_de(E, V, s0, l)
     tn = time.perf_counter() - t0
     print(
         f"\n2. diagonal ensemble at L_R = {l}: vectorized {tv * 1e3:.1f} ms, loop over eigenstates "
-        f"{tn * 1e3:.1f} ms, speed-up {tn / tv:.1f}x, max diff {np.abs(q - qn).max():.1e}"
+        f"{tn * 1e3:.1f} ms, speed-up {tn / tv:.1f}x, max diff {np.abs(q - q_naive).max():.1e}"
     )
 
     # --- 3. quench: parity sectors + batched evolution vs full basis + loops ---------------
     print("\n3. quench (8 initial states, 42 times, one h_x)")
-    times = dyn.log_time_grid(0.1, 1e4, 41)
+    times = qn.log_time_grid(0.1, 1e4, 41)
     quench_t = {}
     for Lq in qLs:
-        Kq = dyn.quench_couplings(1, Lq, 0, 0.7)
-        Zs, Zr = dyn.quench_initial_states(1, Lq, 0, Kq, 4)
+        Kq = quench.quench_couplings(1, Lq, 0, Model(0.7))
+        Zs, Zr = quench.quench_initial_states(1, Lq, 0, Kq, 4)
         Z0 = np.concatenate([Zs, Zr])
         t0 = time.perf_counter()
-        C, _, _ = dyn.quench_realization(Kq, h_x, Z0, times)
+        C, _, _ = quench.quench_realization(Kq, h_x, Z0, times)
         tf = time.perf_counter() - t0
         quench_t[Lq] = tf
         if Lq <= 10:

@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 from kasglass.ed.hamiltonian import full_hamiltonian, sector_hamiltonian
 from kasglass.ed.spectra import eigh_sector
 from kasglass.ed.sweep import ed_couplings
+from kasglass.model import Model
 
 
 def ours(K, h_x):
@@ -62,8 +63,15 @@ def quspin_eigh(K, h_x):
     Es = []
     for z in (1, -1):
         basis = spin_basis_1d(L, zblock=z, pauli=1)
-        H = hamiltonian([["zz", zz], ["x", xx]], [], basis=basis, dtype=np.float64,
-                        check_symm=False, check_herm=False, check_pcon=False)
+        H = hamiltonian(
+            [["zz", zz], ["x", xx]],
+            [],
+            basis=basis,
+            dtype=np.float64,
+            check_symm=False,
+            check_herm=False,
+            check_pcon=False,
+        )
         E, V = H.eigh()
         Es.append(E)
     return time.perf_counter() - t0, Es
@@ -84,8 +92,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--L", type=int, nargs="+", default=[10, 12])
     ap.add_argument("--h-x", type=float, default=0.3)
-    ap.add_argument("--naive-max-L", type=int, default=11,
-                    help="largest L for the full-basis reference (cost 8x the sectors)")
+    ap.add_argument(
+        "--naive-max-L",
+        type=int,
+        default=11,
+        help="largest L for the full-basis reference (cost 8x the sectors)",
+    )
     ap.add_argument("--reps", type=int, default=0, help="repetitions (default: 5, 2, 1 by L)")
     args = ap.parse_args()
     threadpool_limits(1)
@@ -94,10 +106,12 @@ def main():
     have_qs = quspin_available()
     if not have_qs:
         print("QuSpin not installed (pip install quspin): QuSpin column skipped")
-    print(f"{'L':>3} {'dim/sector':>10} {'ours s':>8} {'quspin s':>9} {'quspin/ours':>11} "
-          f"{'naive s':>8} {'naive/ours':>10} {'dgemm frac':>10}")
+    print(
+        f"{'L':>3} {'dim/sector':>10} {'ours s':>8} {'quspin s':>9} {'quspin/ours':>11} "
+        f"{'naive s':>8} {'naive/ours':>10} {'dgemm frac':>10}"
+    )
     for L in args.L:
-        K, _ = ed_couplings(1, L, 0, 0.7)
+        K, _ = ed_couplings(1, L, 0, Model(0.7))
         reps = args.reps if args.reps else (5 if L <= 10 else 2 if L <= 12 else 1)
         if L <= 10:
             ours(K, args.h_x)  # warm-up
@@ -121,8 +135,11 @@ def main():
         frac = (2 * 14.0 / 3.0 * n**3 / t_o) / rate
         t_q = t_q if np.isfinite(t_q) else float("nan")
         t_n = t_n if np.isfinite(t_n) else float("nan")
-        print(f"{L:>3} {n:>10} {t_o:>8.3f} {t_q:>9.3f} {t_q / t_o:>11.2f} {t_n:>8.3f} "
-              f"{t_n / t_o:>10.2f} {frac:>10.2f}", flush=True)
+        print(
+            f"{L:>3} {n:>10} {t_o:>8.3f} {t_q:>9.3f} {t_q / t_o:>11.2f} {t_n:>8.3f} "
+            f"{t_n / t_o:>10.2f} {frac:>10.2f}",
+            flush=True,
+        )
         if L == 12:
             print(f"    L = 12: {t_o:.2f} s per realization (both sectors, eigenvectors, 1 core)")
     print("ratios > 1: ours faster; dgemm frac: nominal 14/3 n^3 flops per sector / time / rate")

@@ -32,9 +32,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from kasglass import couplings as c  # noqa: E402
-from kasglass.fields import initial_state, run_shard  # noqa: E402
+from kasglass.model import Model  # noqa: E402
 from kasglass.rng import normals  # noqa: E402
 from kasglass.runtime import configure_threads  # noqa: E402
+from kasglass.sampling import Demand, initial_state, run_shard  # noqa: E402
 from kasglass.seeds import derive_seed, seed_table  # noqa: E402
 from kasglass.sfs import relax  # noqa: E402
 
@@ -43,7 +44,7 @@ PAPER = {200: 1_000_000, 400: 300_000, 800: 80_000, 1500: 30_000, 3000: 10_000}
 
 def shard_rate(L, n, seed=1):
     """Realizations/s of manifest + shard runner (as the workflow's disorder and sfs jobs)."""
-    plan = [{"alpha": 0.7, "n_hist": n, "n_states": 0}]
+    plan = [Demand(Model(0.7), n, 0)]
     run_shard(seed, L, 10_000, 10_001, plan)  # compile / warm caches outside the timing
     t = time.perf_counter()
     seeds = seed_table(seed, L, 0, n)
@@ -109,17 +110,23 @@ def peak_rss_mb(L, n, tmp):
     """Peak RSS of a process doing what scripts/sfs_shard.py does: read the disorder manifest,
     simulate n realizations (two alphas, states stored), write the three Parquet outputs."""
     # the manifest is written by another job (rule disorder), as in the workflow
-    subprocess.run([sys.executable, "-c",
-                    "from kasglass.io import write_table; from kasglass.seeds import seed_table; "
-                    f"write_table(seed_table(1, {L}, 0, {n}), '{tmp}/seeds.parquet')"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from kasglass.io import write_table; from kasglass.seeds import seed_table; "
+            f"write_table(seed_table(1, {L}, 0, {n}), '{tmp}/seeds.parquet')",
+        ],
+        check=True,
+    )
     code = (
         "from kasglass.runtime import configure_threads; configure_threads(1)\n"
-        "from kasglass.fields import run_shard\n"
+        "from kasglass.model import Model\n"
+        "from kasglass.sampling import Demand, run_shard\n"
         "from kasglass.io import read_columns, write_table\n"
         f"s = read_columns('{tmp}/seeds.parquet',"
         " ['realization', 'seed_couplings', 'seed_initial'])\n"
-        f"plan = [{{'alpha': 0.7, 'n_hist': {n}, 'n_states': {n}}},"
-        f" {{'alpha': 0.8, 'n_hist': {n}, 'n_states': 0}}]\n"
+        f"plan = [Demand(Model(0.7), {n}, {n}), Demand(Model(0.8), {n}, 0)]\n"
         f"out = run_shard(1, {L}, 0, {n}, plan, seeds=s)\n"
         f"[write_table(out[k], '{tmp}/' + k + '.parquet') for k in out]\n"
         # VmHWM (peak RSS of this image): unlike ru_maxrss it does not inherit the parent's peak
@@ -171,22 +178,32 @@ def main():
     out = Path(__file__).with_name("out")
     out.mkdir(exist_ok=True)
     (out / "bench_sfs.json").write_text(json.dumps(res, indent=2))
-    print(f"disorder + SFS stages, 1 core: {res['rate_L200']:.0f} realizations/s at L=200 "
-          f"(target 5000), {res['rate_L3000']:.2f}/s at L=3000 (target 10)")
-    print("couplings of one L=200 realization: numpy default_rng "
-          f"{res['gauss_numpy_us_L200']:.0f} us, "
-          f"kasglass stream {res['gauss_kasglass_us_L200']:.0f} us -> {res['gauss_speedup']:.1f}x")
+    print(
+        f"disorder + SFS stages, 1 core: {res['rate_L200']:.0f} realizations/s at L=200 "
+        f"(target 5000), {res['rate_L3000']:.2f}/s at L=3000 (target 10)"
+    )
+    print(
+        "couplings of one L=200 realization: numpy default_rng "
+        f"{res['gauss_numpy_us_L200']:.0f} us, "
+        f"kasglass stream {res['gauss_kasglass_us_L200']:.0f} us -> {res['gauss_speedup']:.1f}x"
+    )
     for L in (200, 1000):
-        print(f"relaxation only, L={L}: numba {1e3 * res[f'relax_numba_s_L{L}']:.2f} ms, "
-              f"naive numpy (K@Z per flip) {1e3 * res[f'relax_naive_s_L{L}']:.2f} ms "
-              f"-> {res[f'relax_speedup_L{L}']:.0f}x")
+        print(
+            f"relaxation only, L={L}: numba {1e3 * res[f'relax_numba_s_L{L}']:.2f} ms, "
+            f"naive numpy (K@Z per flip) {1e3 * res[f'relax_naive_s_L{L}']:.2f} ms "
+            f"-> {res[f'relax_speedup_L{L}']:.0f}x"
+        )
     print(f"whole realization at L=200 vs naive numpy: {res['speedup_full_L200']:.1f}x")
-    print("peak RSS of an L=3000 shard job: "
-          f"{res['peak_rss_mb_L3000_n2']:.0f} MB (2 realizations), "
-          f"{res['peak_rss_mb_L3000_n6']:.0f} MB (6 realizations)")
+    print(
+        "peak RSS of an L=3000 shard job: "
+        f"{res['peak_rss_mb_L3000_n2']:.0f} MB (2 realizations), "
+        f"{res['peak_rss_mb_L3000_n6']:.0f} MB (6 realizations)"
+    )
     print("per-L rates (1 core): " + ", ".join(f"L={L}: {r:.1f}/s" for L, r in rates.items()))
-    print(f"paper preset Fig. 1 main panel: {res['paper_fig1_main_core_hours']:.2f} core-hours "
-          f"= {res['paper_fig1_main_wall_min_2cores']:.0f} min on 2 cores")
+    print(
+        f"paper preset Fig. 1 main panel: {res['paper_fig1_main_core_hours']:.2f} core-hours "
+        f"= {res['paper_fig1_main_wall_min_2cores']:.0f} min on 2 cores"
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--preset", default="paper")
     ap.add_argument("--results", type=Path, default=REPO / "results")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="report path (default: docs/<preset>_fig1.md; figures in docs/<preset>/)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="report path (default: docs/<preset>_fig1.md; figures in docs/<preset>/)",
+    )
     args = ap.parse_args(argv)
 
     import pandas as pd
@@ -45,9 +49,11 @@ def main(argv=None) -> int:
     figdir = out.parent / args.preset
     missing = [t for t in FIELD_TABLES if not (res / "data" / f"{t}.parquet").exists()]
     if missing:
-        print(f"error: {res}/data lacks {missing}; run "
-              f"`snakemake --cores 2 fig1 figS1 --configfile presets/{args.preset}.yaml` first",
-              file=sys.stderr)
+        print(
+            f"error: {res}/data lacks {missing}; run "
+            f"`snakemake --cores 2 fig1 figS1 --configfile presets/{args.preset}.yaml` first",
+            file=sys.stderr,
+        )
         return 2
     tables = {t: pd.read_parquet(res / "data" / f"{t}.parquet") for t in FIELD_TABLES}
     claims = evaluate(tables)
@@ -68,8 +74,9 @@ def main(argv=None) -> int:
             figs.append(stem)
     rel = figdir.relative_to(out.parent).as_posix()
 
-    sizes = (mom[(mom["ensemble"] == "sfs") & (mom["alpha"] == ex.loc[ex["main"], "alpha"].iloc[0])]
-             .sort_values("L"))
+    sizes = mom[
+        (mom["ensemble"] == "sfs") & (mom["alpha"] == ex.loc[ex["main"], "alpha"].iloc[0])
+    ].sort_values("L")
     lines = [
         f"# Fig. 1 and claims 1-6 at the `{args.preset}` preset's statistics",
         "",
@@ -78,8 +85,9 @@ def main(argv=None) -> int:
         f"From `results/{args.preset}/` (base seed {prov['base_seed']}, kasglass "
         f"{prov['kasglass_version']}, git revision `{str(prov['git_revision'])[:12]}`). "
         "Main panel: "
-        + ", ".join(f"L = {int(r.L)}: {int(r.n_realizations)} realizations"
-                    for r in sizes.itertuples())
+        + ", ".join(
+            f"L = {int(r.L)}: {int(r.n_realizations)} realizations" for r in sizes.itertuples()
+        )
         + ".",
         "",
     ]

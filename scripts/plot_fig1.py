@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 use_style()
 f = read_table(sm.input.fields)
 ex = read_table(sm.input.exponents)
-prov_alpha = sm.params.alpha
+prov_alpha = float(ex.loc[ex["main"], "alpha"].iloc[0])  # the main panel's alpha (fields.alpha)
 order = f["sfs_order"].iloc[0]
 a_mask = np.isclose(f["alpha"], prov_alpha)
 
@@ -26,9 +26,16 @@ for i, L in enumerate(Ls):
     d = sfs[(sfs["L"] == L) & (sfs["density"] > 0)]
     d = d[d["density_err"] < d["density"]]  # significant points only (log axes)
     ylo = np.minimum(d["density_err"], 0.9 * d["density"])
-    ax.errorbar(d["phi_mid"], d["density"], yerr=[ylo, d["density_err"]], fmt="o", ms=3, lw=0.8,
-                color=cmap(i / max(len(Ls) - 1, 1)) if len(Ls) > 1 else "C0",
-                label=f"L = {int(L)} ({int(d['n_realizations'].iloc[0])} real.)")
+    ax.errorbar(
+        d["phi_mid"],
+        d["density"],
+        yerr=[ylo, d["density_err"]],
+        fmt="o",
+        ms=3,
+        lw=0.8,
+        color=cmap(i / max(len(Ls) - 1, 1)) if len(Ls) > 1 else "C0",
+        label=f"L = {int(L)} ({int(d['n_realizations'].iloc[0])} real.)",
+    )
 main = ex[np.isclose(ex["alpha"], prov_alpha)].iloc[0]
 for form, style in (
     ("paper", dict(color="k", lw=1.8)),
@@ -45,12 +52,24 @@ for form, style in (
             lab += " [main]"
         ax.plot(d["phi_mid"], d["density"], label=lab, **style)
 xx = np.logspace(np.log10(main["fit_lo"]), np.log10(main["fit_hi"]), 50)
-ax.plot(xx, np.exp(main["log_A"]) * xx ** main["x"], "--", color="C3", lw=1.5,
-        label=rf"fit $|\phi|^{{x}}$, $x = {main['x']:.2f} \pm {main['x_err']:.2f}$")
+ax.plot(
+    xx,
+    np.exp(main["log_A"]) * xx ** main["x"],
+    "--",
+    color="C3",
+    lw=1.5,
+    label=rf"fit $|\phi|^{{x}}$, $x = {main['x']:.2f} \pm {main['x_err']:.2f}$",
+)
 rnd = f[a_mask & (f["ensemble"] == "random") & (f["L"] == max(Ls))]
 rnd = rnd[rnd["density"] > 0]
-ax.plot(rnd["phi_mid"], rnd["density"], color="C1", lw=1, alpha=0.7,
-        label=f"random states, L = {int(max(Ls))}")
+ax.plot(
+    rnd["phi_mid"],
+    rnd["density"],
+    color="C1",
+    lw=1,
+    alpha=0.7,
+    label=f"random states, L = {int(max(Ls))}",
+)
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel(r"local field $|\phi|$")
@@ -61,21 +80,34 @@ sig = sfs[(sfs["density"] > 0) & (sfs["density_err"] < sfs["density"])]
 ax.set_xlim(max(sig["phi_mid"].min() / 2, 1e-4), 30)
 ax.set_ylim(max(sig["density"].min() / 5, 1e-6), 30)
 
-ins.errorbar(ex["alpha"], ex["x"], yerr=ex["x_err"], fmt="o", color="C0", ms=4,
-             label=r"$x$ (fit of $p_\infty$; stat. + syst. error)")
+ins.errorbar(
+    ex["alpha"],
+    ex["x"],
+    yerr=ex["x_err"],
+    fmt="o",
+    color="C0",
+    ms=4,
+    label=r"$x$ (fit of $p_\infty$; stat. + syst. error)",
+)
 aa = np.linspace(0.51, 1.0, 100)
 ins.plot(aa, 1 / aa - 1, "k--", lw=1, label=r"$1/\alpha - 1$")
 ins.set_xlabel(r"interaction exponent $\alpha$")
 ins.set_ylabel(r"soft-gap exponent $x$ of $p_\infty(\phi) \sim |\phi|^x$")
 ins.set_title("(b) exponent vs avalanche-stability bound")
 ins.set_xlim(0.5, 1.0)
-ins.set_ylim(min(0.0, float(np.nanmin(ex["x"] - ex["x_err"])) - 0.05),
-             max(1.05, float(np.nanmax(ex["x"] + ex["x_err"])) * 1.1))
+ins.set_ylim(
+    min(0.0, float(np.nanmin(ex["x"] - ex["x_err"])) - 0.05),
+    max(1.05, float(np.nanmax(ex["x"] + ex["x_err"])) * 1.1),
+)
 ins.legend(loc="upper right")
-footer(fig, (
-    f"SFS order: {order}; fit window {main['fit_lo']:g} <= |phi| <= {main['fit_hi']:g}; "
-    f"x_err = bootstrap ({int(main['n_bootstrap_used'])} replicas over realization blocks) "
-    f"+ spread over extrapolation forms and windows; panel (b) from L = {int(ex['L_min'].min())}-"
-    f"{int(ex['L_max'].max())}, >= {int(ex['n_realizations_min'].min())} realizations per L."
-))
+footer(
+    fig,
+    (
+        f"SFS order: {order}; fit window {main['fit_lo']:g} <= |phi| <= {main['fit_hi']:g}; "
+        f"x_err = bootstrap ({int(main['n_bootstrap_used'])} replicas over realization blocks) "
+        "+ spread over extrapolation forms and windows; panel (b) from "
+        f"L = {int(ex['L_min'].min())}-{int(ex['L_max'].max())}, "
+        f">= {int(ex['n_realizations_min'].min())} realizations per L."
+    ),
+)
 save(fig, [sm.output.pdf, sm.output.png])

@@ -16,10 +16,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import NullFormatter, ScalarFormatter  # noqa: E402
 
 use_style()
-inputs = dict(sm.input.items())
-av = read_table(inputs["avalanche"])
-pol = read_table(inputs["polarization"]) if "polarization" in inputs else None
-h_main = float(sm.params.h_x_main)
+av = read_table(sm.input.avalanche)
+# the right panel's table (the workflow always provides it; without it the left panel alone)
+pol = read_table(sm.input.polarization) if "polarization" in sm.input.keys() else None
+h_main = float(sm.params.fig["h_x_main"])
 
 d_h = av[np.isclose(av["h_x"], h_main)]
 if d_h.empty:
@@ -97,7 +97,7 @@ ax.legend(loc="upper left", fontsize=7, ncol=1)
 
 if axr is not None:
     p = pol.copy()
-    ext = p[p["L_R"].isna()]
+    ext = p[p["L_R"].isna() & p["main"]]
     if ext.empty:  # no extrapolated values: show the largest L_R
         lr = p["L_R"].max()
         ext = p[p["L_R"] == lr]

@@ -11,7 +11,7 @@ setup_logging(sm.log[0])
 import matplotlib.pyplot as plt  # noqa: E402
 
 use_style()
-t = read_table(sm.input[0])
+t = read_table(sm.input.table)
 L = int(t["L"].iloc[0])
 alpha = float(t["alpha"].iloc[0])
 n_real = int(t["n_realizations"].max())
@@ -43,14 +43,29 @@ m = grid("m_ea")
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
 he = h_edges(hx)
 panels = (
-    (axes[0], r, R_POISSON, R_GOE, "RdBu_r", r"$\langle r\rangle$",
-     f"(a) mean gap ratio (colour ends: Poisson {R_POISSON:.3f}, GOE {R_GOE:.3f})"),
-    (axes[1], m, 1.0 / L, 1.0, "viridis", r"$m_{EA}$",
-     rf"(b) eigenstate EA order $m_{{EA}}$ (ergodic baseline $1/L = {1 / L:.3f}$)"),
+    (
+        axes[0],
+        r,
+        R_POISSON,
+        R_GOE,
+        "RdBu_r",
+        r"$\langle r\rangle$",
+        f"(a) mean gap ratio (colour ends: Poisson {R_POISSON:.3f}, GOE {R_GOE:.3f})",
+    ),
+    (
+        axes[1],
+        m,
+        1.0 / L,
+        1.0,
+        "viridis",
+        r"$m_{EA}$",
+        rf"(b) eigenstate EA order $m_{{EA}}$ (ergodic baseline $1/L = {1 / L:.3f}$)",
+    ),
 )
 for ax, z, vmin, vmax, cmap, lab, title in panels:
-    pc = ax.pcolormesh(eps_edges, he, np.ma.masked_invalid(z), vmin=vmin, vmax=vmax, cmap=cmap,
-                       shading="flat")
+    pc = ax.pcolormesh(
+        eps_edges, he, np.ma.masked_invalid(z), vmin=vmin, vmax=vmax, cmap=cmap, shading="flat"
+    )
     cb = fig.colorbar(pc, ax=ax, pad=0.02)
     cb.set_label(lab)
     ax.set_yscale("log")
@@ -63,12 +78,16 @@ for ax, z, vmin, vmax, cmap, lab, title in panels:
 axes[0].set_ylabel(r"transverse field $h_x$")
 fig.suptitle(
     rf"Exact diagonalization, $L = {L}$, $\alpha = {alpha:g}$, {n_real} realizations, "
-    "both parity sectors", y=1.0,
+    "both parity sectors",
+    y=1.0,
 )
-footer(fig, (
-    f"Gap ratios within each parity sector; {len(eps_edges) - 1} equal eps bins (knob "
-    f"ed.n_eps_bins); h_x grid = knob ed.fig3.h_x; distance {t['distance'].iloc[0]}, pair sum "
-    f"{t['pair_sum'].iloc[0]}; bins with < 20 gap ratios left blank. "
-    "Table: fig3_phase_diagram.parquet"
-))
+footer(
+    fig,
+    (
+        f"Gap ratios within each parity sector; {len(eps_edges) - 1} equal eps bins (knob "
+        f"ed.n_eps_bins); h_x grid = knob ed.fig3.h_x; distance {t['distance'].iloc[0]}, pair sum "
+        f"{t['pair_sum'].iloc[0]}; bins with < 20 gap ratios left blank. "
+        "Table: fig3_phase_diagram.parquet"
+    ),
+)
 save(fig, [sm.output.pdf, sm.output.png])

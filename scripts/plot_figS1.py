@@ -25,16 +25,24 @@ for ax, a in zip(axes[0], alphas, strict=True):
     for i, L in enumerate(Ls):
         g = d[(d["L"] == L) & (d["density"] > 0) & (d["density_err"] < 0.5 * d["density"])]
         mm = m[np.isclose(m["alpha"], a) & (m["L"] == L)].iloc[0]
-        ax.errorbar(g["phi_mid"], g["density"], yerr=g["density_err"], fmt="o", ms=3, color=f"C{i}",
-                    label=(f"L = {L}: var/$\\sigma_L^2$ = {mm['var_ratio']:.4f} "
-                           f"$\\pm$ {mm['var_ratio_err']:.4f}"
-                           f" ({int(g['n_realizations'].iloc[0])} real.)"))
+        ax.errorbar(
+            g["phi_mid"],
+            g["density"],
+            yerr=g["density_err"],
+            fmt="o",
+            ms=3,
+            color=f"C{i}",
+            label=(
+                f"L = {L}: var/$\\sigma_L^2$ = {mm['var_ratio']:.4f} "
+                f"$\\pm$ {mm['var_ratio_err']:.4f}"
+                f" ({int(g['n_realizations'].iloc[0])} real.)"
+            ),
+        )
         gg = d[d["L"] == L].sort_values("phi_mid")
         sig = gg["sigma_L"].iloc[0]
         xx = np.linspace(0, 5 * sig, 300)
-        gauss = np.exp(-xx**2 / (2 * sig**2)) / np.sqrt(2 * np.pi * sig**2)
-        ax.plot(xx, gauss, color=f"C{i}", lw=1,
-                label=rf"Gaussian, $\sigma_L = {sig:.3f}$")
+        gauss = np.exp(-(xx**2) / (2 * sig**2)) / np.sqrt(2 * np.pi * sig**2)
+        ax.plot(xx, gauss, color=f"C{i}", lw=1, label=rf"Gaussian, $\sigma_L = {sig:.3f}$")
     ax.set_yscale("log")
     ax.set_xlim(0, None)
     ax.set_ylim(1e-5, None)
@@ -42,7 +50,10 @@ for ax, a in zip(axes[0], alphas, strict=True):
     ax.set_title(rf"random states, $\alpha = {a:g}$ ($\sigma_\infty = {sigma_inf(a):.3f}$)")
     ax.legend(fontsize=6.5, loc="lower left")
 axes[0][0].set_ylabel(r"$p(\phi)$ (two-sided density)")
-footer(fig, "Infinite-temperature product states; lines: N(0, sigma_L^2) with the exact finite-L "
-       "sigma_L^2 = sum_{j != i} d_ij^(-2 alpha) (periodic minimum image). "
-       "Error bars: block errors.")
+footer(
+    fig,
+    "Infinite-temperature product states; lines: N(0, sigma_L^2) with the exact finite-L "
+    "sigma_L^2 = sum_{j != i} d_ij^(-2 alpha) (periodic minimum image). "
+    "Error bars: block errors.",
+)
 save(fig, [sm.output.pdf, sm.output.png])

@@ -55,8 +55,10 @@ for ax, h in zip(axes[0], hs, strict=True):
                 pos["L"],
                 pos["n_res_mean"],
                 # lower bars clipped on log axes (a bar below zero would stretch the axis)
-                yerr=[np.minimum(pos["n_res_err"].fillna(0.0), 0.7 * pos["n_res_mean"]),
-                      pos["n_res_err"].fillna(0.0)],
+                yerr=[
+                    np.minimum(pos["n_res_err"].fillna(0.0), 0.7 * pos["n_res_mean"]),
+                    pos["n_res_err"].fillna(0.0),
+                ],
                 marker=mk[e],
                 ls="none",
                 color=colors[a],

@@ -7,7 +7,7 @@ L; (c) distribution over spins of the infinite-time memory q = Z_i(0) <Z_i>_inf 
 
 import numpy as np
 
-from kasglass.io import read_provenance, read_table, setup_logging
+from kasglass.io import read_table, setup_logging
 from kasglass.plotting import footer, save, use_style
 
 sm = snakemake  # noqa: F821
@@ -18,8 +18,8 @@ from matplotlib.ticker import FormatStrFormatter, NullFormatter  # noqa: E402
 use_style()
 qu = read_table(sm.input.quench)
 mem = read_table(sm.input.memory)
-prov = read_provenance(sm.input.quench)
-h_dist = float(sm.params.h_x_distribution)
+prov = qu.iloc[0].to_dict()  # parameter and provenance columns (constant)
+h_dist = float(sm.params.fig["h_x_distribution"])
 alpha = float(qu["alpha"].iloc[0])
 Ls = sorted(qu["L"].unique())
 Lmax = int(max(Ls))

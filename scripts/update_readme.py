@@ -46,7 +46,7 @@ def description(stem: str, scripts: Path) -> str:
     m = re.match(r"Fig\. S?\d+\w*\s*(?:\(([^)]*)\))?\s*[:.]\s*", first)
     if not m:
         return first
-    rest = first[m.end():]
+    rest = first[m.end() :]
     return f"({m.group(1)}) {rest}" if m.group(1) else rest
 
 
@@ -63,8 +63,10 @@ def provenance(data: Path) -> str:
     try:
         df = read_claims(data)
         r = df.iloc[0]
-        return (f"preset `{r['preset']}`, base seed {r['base_seed']}, kasglass "
-                f"{r['kasglass_version']}, git revision `{str(r['git_revision'])[:12]}`")
+        return (
+            f"preset `{r['preset']}`, base seed {r['base_seed']}, kasglass "
+            f"{r['kasglass_version']}, git revision `{str(r['git_revision'])[:12]}`"
+        )
     except Exception as exc:  # noqa: BLE001 - the block still renders, saying why
         return f"provenance unavailable ({type(exc).__name__}: {exc})"
 
@@ -86,10 +88,18 @@ def scorecard(md: str, df=None) -> str:
             in_table = True
             out += [line, "|---|---|---|---|---|---|---|---|"]
             for _, r in df.iterrows():
-                cells = [r["claim"], r["title"], r["reading"], r["statistic"], r["value"],
-                         r["error"], r["threshold"]]
-                out.append("| " + " | ".join(_cell(c) for c in cells)
-                           + f" | **{_cell(r['verdict'])}** |")
+                cells = [
+                    r["claim"],
+                    r["title"],
+                    r["reading"],
+                    r["statistic"],
+                    r["value"],
+                    r["error"],
+                    r["threshold"],
+                ]
+                out.append(
+                    "| " + " | ".join(_cell(c) for c in cells) + f" | **{_cell(r['verdict'])}** |"
+                )
             continue
         if in_table:
             if line.startswith("|"):
@@ -131,17 +141,22 @@ def main(argv=None) -> int:
     ap.add_argument("--readme", type=Path, default=REPO / "README.md")
     ap.add_argument("--results", type=Path, default=REPO / "results")
     ap.add_argument("--dest", type=Path, default=REPO / "docs" / "figures")
-    ap.add_argument("--check", action="store_true",
-                    help="only report whether the README block and figures are up to date")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="only report whether the README block and figures are up to date",
+    )
     args = ap.parse_args(argv)
 
     res = args.results / args.preset
     figures = sorted((res / "figures").glob("*.png"), key=lambda p: figure_key(p.stem))
     claims = res / "data" / "claims.md"
     if not figures or not claims.exists():
-        print(f"error: no figures or no {claims} under {res}; run the workflow first "
-              f"(make figures{'' if args.preset == 'quick' else ' PRESET=' + args.preset})",
-              file=sys.stderr)
+        print(
+            f"error: no figures or no {claims} under {res}; run the workflow first "
+            f"(make figures{'' if args.preset == 'quick' else ' PRESET=' + args.preset})",
+            file=sys.stderr,
+        )
         return 2
     text = args.readme.read_text()
     if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
@@ -152,17 +167,25 @@ def main(argv=None) -> int:
     except ValueError:
         dest_rel = args.dest.resolve().as_posix()
     block = build_block(args.preset, figures, dest_rel, res / "data", REPO / "scripts")
-    new = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    new = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END) :]
 
-    stale = [p for p in figures
-             if not (args.dest / p.name).exists()
-             or (args.dest / p.name).read_bytes() != p.read_bytes()]
-    extra = ([p for p in args.dest.glob("*.png") if p.name not in {f.name for f in figures}]
-             if args.dest.exists() else [])
+    stale = [
+        p
+        for p in figures
+        if not (args.dest / p.name).exists() or (args.dest / p.name).read_bytes() != p.read_bytes()
+    ]
+    extra = (
+        [p for p in args.dest.glob("*.png") if p.name not in {f.name for f in figures}]
+        if args.dest.exists()
+        else []
+    )
     if args.check:
         ok = new == text and not stale and not extra
-        print("README results block is up to date" if ok else
-              "README results block or docs/figures is out of date: run scripts/update_readme.py")
+        print(
+            "README results block is up to date"
+            if ok
+            else "README results block or docs/figures is out of date: run scripts/update_readme.py"
+        )
         return 0 if ok else 1
 
     args.dest.mkdir(parents=True, exist_ok=True)
@@ -172,8 +195,10 @@ def main(argv=None) -> int:
         p.unlink()
     if new != text:
         args.readme.write_text(new)
-    print(f"{len(figures)} figures -> {args.dest} ({len(stale)} updated, {len(extra)} removed); "
-          f"README block {'rewritten' if new != text else 'unchanged'}")
+    print(
+        f"{len(figures)} figures -> {args.dest} ({len(stale)} updated, {len(extra)} removed); "
+        f"README block {'rewritten' if new != text else 'unchanged'}"
+    )
     return 0
 
 

@@ -45,7 +45,13 @@ def run_workflow(
     """Run snakemake in ``workdir`` with the preset (and overrides.yaml if present)."""
     cfg = [preset] + (["overrides.yaml"] if (workdir / "overrides.yaml").exists() else [])
     cmd = snakemake_exe() + [
-        "--cores", str(cores), "--configfile", *cfg, "--nolock", *extra_args, *targets,
+        "--cores",
+        str(cores),
+        "--configfile",
+        *cfg,
+        "--nolock",
+        *extra_args,
+        *targets,
     ]
     env = dict(os.environ)
     env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "kasglass" / "numba"))
@@ -58,6 +64,32 @@ def run_workflow(
             f"--- stdout ---\n{proc.stdout[-5000:]}\n--- stderr ---\n{proc.stderr[-8000:]}"
         )
     return proc
+
+
+def plan_for(workdir: Path, preset: str = "presets/tiny.yaml"):
+    """The plan (kasglass.stages.build_plan) that a run in ``workdir`` executes."""
+    from kasglass.config import load_config
+    from kasglass.stages import build_plan
+
+    extra = ["overrides.yaml"] if (workdir / "overrides.yaml").exists() else []
+    cfg = load_config(preset, *extra, root=workdir)
+    return build_plan(cfg)
+
+
+#: shard sizes that give several jobs in every stage of the tiny preset (results must not change)
+SMALL_SHARDS = {
+    "shards": {
+        "job_minutes": 0.01,
+        "stage_minutes": {
+            "sfs": 5e-5,
+            "avalanche": 2e-4,
+            "resonances": 3e-6,
+            "polarization": 1e-4,
+            "quench": 1e-6,
+            "ed": 2e-3,
+        },
+    }
+}
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import pytest
 
 from kasglass import avalanche as av
 from kasglass import couplings as c
+from kasglass.model import Model
 from kasglass.sfs import relax
 
 
@@ -118,7 +119,7 @@ def _states(seed, L, alphas, n):
 def test_shard_aggregation_independent_of_sharding_and_matches_numpy():
     seed, L, alphas, n = 3, 48, [0.6, 0.8], 6
     st = _states(seed, L, alphas, n)
-    kw = dict(alphas=alphas, h_xs=[0.1, 0.3], n_steps=200, record_per_decade=5)
+    kw = dict(models=[Model(a) for a in alphas], h_xs=[0.1, 0.3], n_steps=200, record_per_decade=5)
     whole = av.run_shard(seed, L, st, **kw)
     parts = [
         av.run_shard(seed, L, {k: (v[0][lo:hi], v[1][lo:hi]) for k, v in st.items()}, **kw)
@@ -147,7 +148,7 @@ def test_run_shard_rejects_unstable_sfs_state():
     Zbad = st[(0.7, "random")][1]
     st[(0.7, "sfs")] = (np.arange(2), Zbad)  # a random state is not SFS
     with pytest.raises(ValueError, match="not single-spin-flip stable"):
-        av.run_shard(seed, L, st, [0.7], [0.1], 10)
+        av.run_shard(seed, L, st, [Model(0.7)], [0.1], 10)
 
 
 def test_growth_exponent_of_sqrt():

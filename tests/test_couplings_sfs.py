@@ -5,8 +5,8 @@ import pytest
 
 from kasglass import couplings as c
 from kasglass import sfs
-from kasglass.fields import initial_state
 from kasglass.rng import PySplitMix64, normals, splitmix64_next, uniform_index
+from kasglass.sampling import initial_state
 from kasglass.seeds import derive_seed, seed_table
 
 
@@ -52,7 +52,7 @@ def test_coupling_matrix_matches_reference(distance, pair_sum):
 def test_sigma_L_exact_sum_and_limit():
     L = 10
     d = np.array([min(k, L - k) for k in range(1, L)], float)
-    assert c.sigma_L(L, 0.7) ** 2 == pytest.approx(np.sum(d ** -1.4))
+    assert c.sigma_L(L, 0.7) ** 2 == pytest.approx(np.sum(d**-1.4))
     assert c.sigma_L(20001, 0.8) == pytest.approx(c.sigma_inf(0.8), rel=2e-3)
     assert c.sigma_L(L, 0.7, pair_sum="ordered") == pytest.approx(2 * c.sigma_L(L, 0.7))
 

@@ -13,8 +13,11 @@ import pandas as pd
 import pytest
 import scipy.linalg
 
-from kasglass import dynamics as dyn
+from kasglass import cluster, quench
+from kasglass import quantum as qn
 from kasglass.couplings import coupling_matrix, draw_J_pairs
+from kasglass.extrapolation import cluster_weights
+from kasglass.model import Model
 
 SX = np.array([[0.0, 1.0], [1.0, 0.0]])
 SZ = np.array([[1.0, 0.0], [0.0, -1.0]])
@@ -51,12 +54,12 @@ def test_kron_reference_matches_builder():
     from kasglass.ed.hamiltonian import full_hamiltonian
 
     assert np.allclose(kron_hamiltonian(K, 0.3, hz), full_hamiltonian(K, 0.3, hz))
-    assert np.allclose(np.diag(kron_hamiltonian(K, 0.0, hz)), dyn.classical_diagonal(K, hz))
+    assert np.allclose(np.diag(kron_hamiltonian(K, 0.0, hz)), qn.classical_diagonal(K, hz))
 
 
 def test_basis_index_roundtrip():
-    z = dyn.z_table(5)
-    assert np.array_equal(dyn.basis_index(z), np.arange(32))
+    z = qn.z_table(5)
+    assert np.array_equal(qn.basis_index(z), np.arange(32))
 
 
 def test_z_expectations_match_expm():
@@ -67,7 +70,7 @@ def test_z_expectations_match_expm():
     E, V = np.linalg.eigh(H)
     s0 = 0b10110
     times = np.array([0.0, 0.37, 2.9, 17.0])
-    zt = dyn.z_expectations(E, V, [s0], l, times)[:, :, 0]
+    zt = qn.z_expectations(E, V, [s0], l, times)[:, :, 0]
     psi0 = np.zeros(2**l)
     psi0[s0] = 1.0
     zop = [np.diag(_site_op(SZ, i, l)) for i in range(l)]
@@ -86,7 +89,7 @@ def test_diagonal_ensemble_equals_long_time_average(l):
     H = kron_hamiltonian(K, 0.3, hz)
     s0 = 5 % 2**l
     E, V = np.linalg.eigh(H)
-    q = dyn.diagonal_ensemble_z(E, V, [s0], l)[:, 0]
+    q = qn.diagonal_ensemble_z(E, V, [s0], l)[:, 0]
     # analytic average over [0, T] of sum_kl c_k c_l Z_kl exp(i (E_k - E_l) t)
     T = 1e9
     c = V[s0]
@@ -106,7 +109,7 @@ def test_diagonal_ensemble_equals_long_time_average(l):
     for _ in range(N):
         acc += np.abs(psi) ** 2
         psi = U @ psi
-    zs = dyn.z_table(l).T @ (acc / N)
+    zs = qn.z_table(l).T @ (acc / N)
     assert np.allclose(zs, q, atol=2e-2)
 
 
@@ -114,7 +117,7 @@ def test_hx_zero_polarization_is_one():
     L = 40
     K = coupling_matrix(draw_J_pairs(7, L, 0), L, 0.7)
     Z = np.random.default_rng(0).choice([-1.0, 1.0], L)
-    P, idx, phi = dyn.remnant_polarization(K, Z, 0.0, [6, 7], 6)
+    P, idx, phi = cluster.remnant_polarization(K, Z, 0.0, [6, 7], 6)
     assert np.array_equal(P, np.ones_like(P))
 
 
@@ -132,7 +135,7 @@ def test_isolated_spins_two_level_result():
     K[l, :l] = K[:l, l]
     phi = K @ Z
     assert np.allclose(phi[:l], target)
-    P, idx, _ = dyn.remnant_polarization(K, Z, h_x, [l], l)
+    P, idx, _ = cluster.remnant_polarization(K, Z, h_x, [l], l)
     assert set(idx) == set(range(l))
     expect = target[idx] ** 2 / (target[idx] ** 2 + h_x**2)
     assert np.allclose(P[0], expect, atol=1e-9)
@@ -143,13 +146,13 @@ def test_frozen_fields_and_selection():
     K = coupling_matrix(draw_J_pairs(3, L, 2), L, 0.7)
     Z = np.random.default_rng(1).choice([-1.0, 1.0], L)
     phi = K @ Z
-    idx = dyn.select_resonant(phi, 8)
+    idx = cluster.select_resonant(phi, 8)
     assert np.all(np.diff(np.abs(phi[idx])) >= 0)
     assert np.abs(phi[idx]).max() <= np.abs(np.delete(phi, idx)).min()
-    hz = dyn.frozen_fields(K, Z, idx)
+    hz = cluster.frozen_fields(K, Z, idx)
     internal = K[np.ix_(idx, idx)] @ Z[idx]
     assert np.allclose(hz + internal, phi[idx])
-    H, s0, _ = dyn.resonant_hamiltonian(K, Z, idx, 0.2)
+    H, s0, _ = cluster.resonant_hamiltonian(K, Z, idx, 0.2)
     Kr = K[np.ix_(idx, idx)]
     assert np.allclose(H, kron_hamiltonian(Kr, 0.2, hz))
     # classical energy of the initial state: sum_I hz_I Z_I + sum_{I<J} K_IJ Z_I Z_J
@@ -160,12 +163,27 @@ def test_frozen_fields_and_selection():
 def test_extrapolation_weights_exact_on_model_data():
     lrs = [6, 7, 8, 9, 10]
     x = 1 / np.array(lrs)
-    assert np.isclose(dyn.extrapolation_weights(lrs, "linear") @ (0.4 + 2 * x), 0.4)
-    assert np.isclose(dyn.extrapolation_weights(lrs, "linear_upper") @ (0.4 + 2 * x), 0.4)
-    assert np.isclose(dyn.extrapolation_weights(lrs, "quadratic") @ (0.4 + 2 * x - 3 * x**2), 0.4)
-    assert np.isclose(dyn.extrapolation_weights(lrs, "largest") @ (0.4 + 2 * x), 0.6)
+    assert np.isclose(cluster_weights(lrs, "linear") @ (0.4 + 2 * x), 0.4)
+    assert np.isclose(cluster_weights(lrs, "linear_upper") @ (0.4 + 2 * x), 0.4)
+    assert np.isclose(cluster_weights(lrs, "quadratic") @ (0.4 + 2 * x - 3 * x**2), 0.4)
+    assert np.isclose(cluster_weights(lrs, "largest") @ (0.4 + 2 * x), 0.6)
     with pytest.raises(ValueError, match="needs more L_R"):
-        dyn.extrapolation_weights([6, 7, 8], "quadratic")
+        cluster_weights([6, 7, 8], "quadratic")
+
+
+POLARIZATION_COLUMNS = [
+    "L",
+    "alpha",
+    "h_x",
+    "realization",
+    "seed_couplings",
+    "L_R",
+    "n",
+    "site",
+    "abs_phi",
+    "P",
+    "seconds",
+]
 
 
 def test_aggregate_polarization_shard_invariant():
@@ -175,18 +193,23 @@ def test_aggregate_polarization_shard_invariant():
         for l in (6, 7, 8, 9):
             for n in range(1, 4):
                 rows.append((100, 0.7, 0.1, r, 0, l, n, n, 0.01 * n, rng.random(), 0.1))
-    df = pd.DataFrame(rows, columns=dyn.POLARIZATION_COLUMNS)
-    a = dyn.aggregate_polarization(df)
-    b = dyn.aggregate_polarization(df.sample(frac=1, random_state=3))
+    df = pd.DataFrame(rows, columns=POLARIZATION_COLUMNS)
+    a = cluster.aggregate_polarization(df)
+    b = cluster.aggregate_polarization(df.sample(frac=1, random_state=3))
     pd.testing.assert_frame_equal(a, b)
-    ext = a[a["L_R"].isna()]
+    ext = a[a["L_R"].isna() & a["main"]]
     assert len(ext) == 3 and (ext["extrapolation"] == "linear").all()
+    # one row per (n, form) for the alternatives, each with its own statistical error
+    alt = a[a["L_R"].isna() & ~a["main"]]
+    assert sorted(alt["extrapolation"].unique()) == ["linear_upper", "quadratic"]
+    assert len(alt) == 6 and alt["P_err_sys"].isna().all()
+    assert np.allclose(alt["P_err"], alt["P_err_stat"])
     assert (ext["P_err"] >= ext["P_err_stat"]).all()
     fin = a[a["L_R"].notna()]
     assert len(fin) == 12 and (fin["n_realizations"] == 20).all()
     # the mean of per-realization extrapolations equals the extrapolation of the means
     g = fin[fin["n"] == 1].sort_values("L_R")
-    w = dyn.extrapolation_weights([6, 7, 8, 9], "linear")
+    w = cluster_weights([6, 7, 8, 9], "linear")
     assert np.isclose(w @ g["P"].to_numpy(), ext[ext["n"] == 1]["P"].iloc[0])
 
 
@@ -201,7 +224,9 @@ def test_polarization_shard_on_sfs_states():
         relax(K, Z, 0, 123 + r, np.empty(0, dtype=np.int64))
         reals.append(r)
         states.append(Z)
-    df = dyn.polarization_shard(11, L, np.array(reals), np.array(states), alpha, 0.1, [6, 7], 6)
+    df = cluster.polarization_rows(
+        11, L, np.array(reals), np.array(states), Model(alpha), 0.1, [6, 7], 6
+    )
     assert len(df) == 2 * 2 * 6
     assert df["P"].between(-1 - 1e-12, 1 + 1e-12).all()
     # P of a very weakly resonant spin relative to h_x is close to 1 (two-level bound)
@@ -217,7 +242,7 @@ def test_polarization_shard_on_sfs_states():
 def test_parity_eigh_matches_full_basis():
     L = 6
     K = random_K(L, 8)
-    E, V, par = dyn.parity_eigh(K, 0.35)
+    E, V, par = qn.parity_eigh(K, 0.35)
     H = kron_hamiltonian(K, 0.35)
     Ef = np.linalg.eigvalsh(H)
     assert np.allclose(E, Ef, atol=1e-10)
@@ -232,13 +257,13 @@ def test_quench_c0_is_one_and_matches_expm():
     K = random_K(L, 9, 0.7)
     Z0 = np.random.default_rng(3).choice([-1.0, 1.0], (3, L))
     times = np.array([0.0, 0.5, 4.0, 30.0])
-    C, q, eps = dyn.quench_realization(K, 0.4, Z0, times)
+    C, q, eps = quench.quench_realization(K, 0.4, Z0, times)
     assert np.allclose(C[:, 0], 1.0)
     H = kron_hamiltonian(K, 0.4)
     zop = np.array([np.diag(_site_op(SZ, i, L)) for i in range(L)])
     for m in range(3):
         psi0 = np.zeros(2**L)
-        psi0[dyn.basis_index(Z0[m])] = 1.0
+        psi0[qn.basis_index(Z0[m])] = 1.0
         for a, t in enumerate(times):
             psi = scipy.linalg.expm(-1j * H * t) @ psi0
             ref = np.mean(Z0[m] * (zop @ np.abs(psi) ** 2))
@@ -250,30 +275,30 @@ def test_quench_hx_zero_is_frozen():
     L = 6
     K = random_K(L, 12)
     Z0 = np.random.default_rng(3).choice([-1.0, 1.0], (4, L))
-    times = dyn.log_time_grid(0.1, 1e4, 9)
-    C, q, _ = dyn.quench_realization(K, 0.0, Z0, times)
+    times = qn.log_time_grid(0.1, 1e4, 9)
+    C, q, _ = quench.quench_realization(K, 0.0, Z0, times)
     assert np.allclose(C, 1.0, atol=1e-12)
     assert np.allclose(q, 1.0, atol=1e-12)
 
 
 def test_quench_initial_states():
     L = 10
-    K = dyn.quench_couplings(5, L, 0, 0.7)
-    Zs, Zr = dyn.quench_initial_states(5, L, 0, K, 3)
+    K = quench.quench_couplings(5, L, 0, Model(0.7))
+    Zs, Zr = quench.quench_initial_states(5, L, 0, K, 3)
     assert np.all(Zs * (K @ Zs.T).T < 0)  # SFS
-    Zs2, Zr2 = dyn.quench_initial_states(5, L, 0, K, 3)
+    Zs2, Zr2 = quench.quench_initial_states(5, L, 0, K, 3)
     assert np.array_equal(Zs, Zs2) and np.array_equal(Zr, Zr2)
 
 
 def test_quench_shard_and_aggregate_invariance():
-    times = dyn.log_time_grid(0.1, 100.0, 4)
-    a_ser, a_sp = dyn.quench_shard(1, 6, 0, 4, 0.7, [0.1, 0.5], 2, times)
-    s1 = dyn.quench_shard(1, 6, 0, 2, 0.7, [0.1, 0.5], 2, times)
-    s2 = dyn.quench_shard(1, 6, 2, 4, 0.7, [0.1, 0.5], 2, times)
+    times = qn.log_time_grid(0.1, 100.0, 4)
+    a_ser, a_sp = quench.quench_shard(1, 6, 0, 4, Model(0.7), [0.1, 0.5], 2, times)
+    s1 = quench.quench_shard(1, 6, 0, 2, Model(0.7), [0.1, 0.5], 2, times)
+    s2 = quench.quench_shard(1, 6, 2, 4, Model(0.7), [0.1, 0.5], 2, times)
     b_ser = pd.concat([s2[0], s1[0]])
     b_sp = pd.concat([s2[1], s1[1]])
-    qa, ma = dyn.aggregate_quench(a_ser, a_sp, 10)
-    qb, mb = dyn.aggregate_quench(b_ser, b_sp, 10)
+    qa, ma = quench.aggregate_quench(a_ser, a_sp, 10)
+    qb, mb = quench.aggregate_quench(b_ser, b_sp, 10)
     pd.testing.assert_frame_equal(qa, qb)
     pd.testing.assert_frame_equal(ma, mb)
     t0 = qa[qa["t"] == 0.0]
@@ -288,14 +313,14 @@ def test_chebyshev_time_average_matches_exact_grid():
     K = random_K(l, 21, 0.3)
     hz = np.random.default_rng(2).standard_normal(l) * 0.3
     h_x = 0.2
-    diag = dyn.classical_diagonal(K, hz)
+    diag = qn.classical_diagonal(K, hz)
     dt = 0.4
-    zbar, nmv = dyn.chebyshev_time_average_z(diag, h_x, l, 3, 40.0, dt=dt)
+    zbar, nmv = qn.chebyshev_time_average_z(diag, h_x, l, 3, 40.0, dt=dt)
     H = kron_hamiltonian(K, h_x, hz)
     E, V = np.linalg.eigh(H)
     n_steps = int(np.ceil(40.0 / dt))
     times = np.arange(n_steps + 1) * dt
-    zt = dyn.z_expectations(E, V, [3], l, times)[:, :, 0]
+    zt = qn.z_expectations(E, V, [3], l, times)[:, :, 0]
     w = np.ones(len(times))
     w[[0, -1]] = 0.5
     ref = (w[:, None] * zt).sum(0) / w.sum()
@@ -306,12 +331,12 @@ def test_quench_infinite_time_resolution():
     """Exact degeneracy only: <Z_i>_inf = 0 by spin-reversal symmetry; at a resolution above the
     Z2 tunnelling splitting the SFS memory at small h_x is close to 1."""
     L = 8
-    K = dyn.quench_couplings(3, L, 0, 0.7)
-    Zs, _ = dyn.quench_initial_states(3, L, 0, K, 2)
+    K = quench.quench_couplings(3, L, 0, Model(0.7))
+    Zs, _ = quench.quench_initial_states(3, L, 0, K, 2)
     times = np.array([0.0])
-    _, q0, _ = dyn.quench_realization(K, 0.05, Zs, times, degenerate_tol=0.0)
+    _, q0, _ = quench.quench_realization(K, 0.05, Zs, times, degenerate_tol=0.0)
     assert np.allclose(q0, 0.0, atol=1e-8)
-    _, q1, _ = dyn.quench_realization(K, 0.05, Zs, times, degenerate_tol=1e-4)
+    _, q1, _ = quench.quench_realization(K, 0.05, Zs, times, degenerate_tol=1e-4)
     assert q1.mean() > 0.8
 
 
@@ -322,8 +347,8 @@ def test_chebyshev_route_close_to_diagonal_ensemble():
     from kasglass.sfs import relax
 
     relax(K, Z, 0, 3, np.empty(0, dtype=np.int64))
-    Pd, _, _ = dyn.remnant_polarization(K, Z, 0.1, [6, 7], 6)
-    Pc, _, _ = dyn.remnant_polarization(K, Z, 0.1, [6, 7], 6, chebyshev_from=7, t_avg=2e4)
+    Pd, _, _ = cluster.remnant_polarization(K, Z, 0.1, [6, 7], 6)
+    Pc, _, _ = cluster.remnant_polarization(K, Z, 0.1, [6, 7], 6, chebyshev_from=7, t_avg=2e4)
     assert np.array_equal(Pd[0], Pc[0])  # L_R = 6 stays dense
     assert np.abs(Pd[1] - Pc[1]).max() < 0.02
 
@@ -336,11 +361,29 @@ def test_claim12_readings_on_synthetic_tables():
         for n in range(1, 7):
             P = 0.5 * (L / 100.0) ** -0.1
             rows.append(
-                dict(alpha=0.7, h_x=0.1, L=L, n=n, L_R=None, P=P, P_err=0.01, n_realizations=100)
+                dict(
+                    alpha=0.7,
+                    h_x=0.1,
+                    L=L,
+                    n=n,
+                    L_R=None,
+                    P=P,
+                    P_err=0.01,
+                    n_realizations=100,
+                    main=True,
+                )
             )
             rows.append(
                 dict(
-                    alpha=0.7, h_x=0.1, L=L, n=n, L_R=10, P=P + 0.05, P_err=0.01, n_realizations=100
+                    alpha=0.7,
+                    h_x=0.1,
+                    L=L,
+                    n=n,
+                    L_R=10,
+                    P=P + 0.05,
+                    P_err=0.01,
+                    n_realizations=100,
+                    main=False,
                 )
             )
     t = pd.DataFrame(rows)

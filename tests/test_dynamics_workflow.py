@@ -20,7 +20,7 @@ def test_tiny_dynamics_targets(tmp_path):
     pol = pd.read_parquet(res / "data" / "fig2_polarization.parquet")
     for col in ("alpha", "h_x", "L", "n", "L_R", "P", "P_err", "n_realizations"):
         assert col in pol.columns
-    ext = pol[pol["L_R"].isna()]
+    ext = pol[pol["L_R"].isna() & pol["main"]]
     assert sorted(ext["n"].unique()) == [1, 2, 3, 4, 5, 6]
     assert np.all(np.abs(pol["P"]) <= 1 + 1e-9)
     qu = pd.read_parquet(res / "data" / "figS4_quench.parquet")

@@ -11,8 +11,15 @@ from kasglass.claims.ed import mirror_swap_test
 from kasglass.ed.spectra import R_GOE, R_POISSON
 
 
-def synthetic(L=12, alpha=0.7, hx=(0.05, 0.1, 0.2, 0.5, 1.0), nb=10, mid_goe_from=0.2,
-              edge_goe_from=0.5, asym=0.0):
+def synthetic(
+    L=12,
+    alpha=0.7,
+    hx=(0.05, 0.1, 0.2, 0.5, 1.0),
+    nb=10,
+    mid_goe_from=0.2,
+    edge_goe_from=0.5,
+    asym=0.0,
+):
     rows = []
     for h in hx:
         for b in range(nb):
@@ -22,12 +29,23 @@ def synthetic(L=12, alpha=0.7, hx=(0.05, 0.1, 0.2, 0.5, 1.0), nb=10, mid_goe_fro
             r = R_GOE if erg else R_POISSON
             m = 1.0 / L if erg else 0.9
             r += asym * (c - 0.5)
-            rows.append({
-                "alpha": alpha, "L": L, "h_x": h, "eps_lo": b / nb, "eps_hi": (b + 1) / nb,
-                "r_mean": r, "r_err": 0.003, "m_ea": m, "m_ea_err": 0.003,
-                "m_ea_offdiag": (L * m - 1) / (L - 1), "n_levels": 5000, "n_states": 5000,
-                "n_realizations": 100,
-            })
+            rows.append(
+                {
+                    "alpha": alpha,
+                    "L": L,
+                    "h_x": h,
+                    "eps_lo": b / nb,
+                    "eps_hi": (b + 1) / nb,
+                    "r_mean": r,
+                    "r_err": 0.003,
+                    "m_ea": m,
+                    "m_ea_err": 0.003,
+                    "m_ea_offdiag": (L * m - 1) / (L - 1),
+                    "n_levels": 5000,
+                    "n_states": 5000,
+                    "n_realizations": 100,
+                }
+            )
     diagram = pd.DataFrame(rows)
     return {"fig3_phase_diagram": diagram, "fig3_realizations": per_realization(diagram, nb)}
 
@@ -48,12 +66,21 @@ def per_realization(diagram, nb, n_real=20, n_levels=250, noise=0.03, seed=0):
             if flip:
                 eps_r, eps_m, n = eps_r[::-1], eps_m[::-1], n[::-1]
             for b, (_, row) in enumerate(g.iterrows()):
-                rows.append({
-                    "alpha": row["alpha"], "L": row["L"], "h_x": h, "idx": b,
-                    "eps_lo": row["eps_lo"], "eps_hi": row["eps_hi"], "realization": r,
-                    "r_n": n[b], "r_sum": n[b] * (row["r_mean"] + eps_r[b]),
-                    "m_n": n[b], "m_sum": n[b] * (row["m_ea"] + eps_m[b]),
-                })
+                rows.append(
+                    {
+                        "alpha": row["alpha"],
+                        "L": row["L"],
+                        "h_x": h,
+                        "idx": b,
+                        "eps_lo": row["eps_lo"],
+                        "eps_hi": row["eps_hi"],
+                        "realization": r,
+                        "r_n": n[b],
+                        "r_sum": n[b] * (row["r_mean"] + eps_r[b]),
+                        "m_ea_n": n[b],
+                        "m_ea_sum": n[b] * (row["m_ea"] + eps_m[b]),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -67,9 +94,13 @@ def verdicts(tables):
 def test_paper_like_diagram_reproduces_everything():
     v = verdicts(synthetic())
     assert v == {
-        (10, "r"): "reproduced", (10, "m_EA"): "reproduced",
-        (11, "middle r"): "reproduced", (11, "middle m_EA"): "reproduced",
-        (11, "edges"): "reproduced", (13, "r"): "reproduced", (13, "m_EA"): "reproduced",
+        (10, "r"): "reproduced",
+        (10, "m_EA"): "reproduced",
+        (11, "middle r"): "reproduced",
+        (11, "middle m_EA"): "reproduced",
+        (11, "edges"): "reproduced",
+        (13, "r"): "reproduced",
+        (13, "m_EA"): "reproduced",
     }
 
 
@@ -121,15 +152,24 @@ def test_swap_test_equals_brute_force_enumeration():
     var = 2 * R / (R - 1) * res / ((Nb.sum(0) + Nm.sum(0)) / 2) ** 2
 
     def T(sb, nb_, sm, nm):
-        d = np.where((nb_.sum(0) > 0) & (nm.sum(0) > 0),
-                     sb.sum(0) / np.maximum(nb_.sum(0), 1e-300) - sm.sum(0) / nm.sum(0), 0.0)
+        d = np.where(
+            (nb_.sum(0) > 0) & (nm.sum(0) > 0),
+            sb.sum(0) / np.maximum(nb_.sum(0), 1e-300) - sm.sum(0) / nm.sum(0),
+            0.0,
+        )
         return float(np.sum(d**2 / var))
 
     Ts = []
     for mask in range(2**R):
         sw = np.array([(mask >> r) & 1 for r in range(R)], bool)[:, None]
-        Ts.append(T(np.where(sw, Sm, Sb), np.where(sw, Nm, Nb), np.where(sw, Sb, Sm),
-                    np.where(sw, Nb, Nm)))
+        Ts.append(
+            T(
+                np.where(sw, Sm, Sb),
+                np.where(sw, Nm, Nb),
+                np.where(sw, Sb, Sm),
+                np.where(sw, Nb, Nm),
+            )
+        )
     assert T_obs == pytest.approx(Ts[0], rel=1e-12)
     assert p == pytest.approx(np.mean(np.array(Ts) >= Ts[0] * (1 - 1e-12)), abs=1e-15)
 

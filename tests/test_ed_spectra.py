@@ -20,7 +20,8 @@ from kasglass.ed.spectra import (
     sparse_sectors,
     spectral_edges_sparse,
 )
-from kasglass.ed.sweep import aggregate, analyze_realization, ed_couplings, run_shard
+from kasglass.ed.sweep import SUM_COLUMNS, aggregate, analyze_realization, ed_couplings, run_shard
+from kasglass.model import Model
 
 
 def test_gap_ratio_poisson_and_goe_limits():
@@ -46,7 +47,7 @@ def test_gap_ratio_known_values():
 
 @pytest.mark.parametrize("L", [4, 6, 8])
 def test_m_ea_sector_matches_full_basis_reference(L):
-    K, _ = ed_couplings(3, L, 0, 0.7)
+    K, _ = ed_couplings(3, L, 0, Model(0.7))
     Z = z_eigenvalues(L)
     Zp = pair_products(Z[: 2 ** (L - 1)])
     for p in (1, -1):
@@ -64,7 +65,7 @@ def test_m_ea_sector_matches_full_basis_reference(L):
 
 
 def test_classical_limit_m_ea_is_one():
-    K, _ = ed_couplings(5, 8, 1, 0.7)
+    K, _ = ed_couplings(5, 8, 1, Model(0.7))
     for _, _E, V in diagonalize_sectors(K, 1e-4):
         m, mo = m_ea(V, pair_products(z_eigenvalues(8)[:128]), 8)
         assert m.min() > 0.999 and mo.min() > 0.999
@@ -81,7 +82,7 @@ def test_nearest_window_is_the_k_nearest():
 
 @pytest.mark.parametrize("L", [10, 12])
 def test_shift_invert_equals_full_diagonalization(L):
-    K, _ = ed_couplings(7, L, 2, 0.7)
+    K, _ = ed_couplings(7, L, 2, Model(0.7))
     h_x = 0.35
     full = diagonalize_sectors(K, h_x)
     E_min = min(E[0] for _, E, _ in full)
@@ -103,7 +104,7 @@ def test_shift_invert_equals_full_diagonalization(L):
 
 
 def test_shift_invert_and_full_give_same_target_sums():
-    K, _ = ed_couplings(11, 10, 0, 0.7)
+    K, _ = ed_couplings(11, 10, 0, Model(0.7))
     edges = np.linspace(0, 1, 11)
     a = analyze_realization(K, 0.3, edges, [0.2, 0.5], 16, method="full")
     b = analyze_realization(K, 0.3, edges, [0.2, 0.5], 16, method="shift-invert")
@@ -111,15 +112,17 @@ def test_shift_invert_and_full_give_same_target_sums():
 
 
 def test_bins_count_every_level_once():
-    K, _ = ed_couplings(2, 8, 0, 0.8)
+    K, _ = ed_couplings(2, 8, 0, Model(0.8))
     res = analyze_realization(K, 0.2, np.linspace(0, 1, 8), [0.5], 8)
-    assert res["bins"][:, 3].sum() == 2**8  # every eigenstate
-    assert res["bins"][:, 0].sum() == 2 * (2**7 - 2)  # interior levels of both sectors
+    col = {c: i for i, c in enumerate(SUM_COLUMNS)}
+    assert res["bins"][:, col["m_ea_n"]].sum() == 2**8  # every eigenstate
+    assert res["bins"][:, col["eps_n"]].sum() == 2**8
+    assert res["bins"][:, col["r_n"]].sum() == 2 * (2**7 - 2)  # interior levels of both sectors
 
 
 def test_flipped_couplings_mirror_the_spectrum():
     """K -> -K maps H to -U H U^dagger (U = prod Z): eps -> 1 - eps realization by realization."""
-    K, _ = ed_couplings(4, 8, 3, 0.7)
+    K, _ = ed_couplings(4, 8, 3, Model(0.7))
     e1 = np.sort(np.concatenate([E for _, E, _ in diagonalize_sectors(K, 0.3, False)]))
     e2 = np.sort(np.concatenate([E for _, E, _ in diagonalize_sectors(-K, 0.3, False)]))
     np.testing.assert_allclose(e1, -e2[::-1], atol=1e-10)
@@ -127,8 +130,8 @@ def test_flipped_couplings_mirror_the_spectrum():
 
 def test_aggregation_is_shard_invariant():
     kw = dict(n_eps_bins=6, eps_targets=[0.5], n_eigs=8)
-    whole = run_shard(9, 6, 0.7, 0.3, range(6), **kw)
-    split = pd.concat([run_shard(9, 6, 0.7, 0.3, r, **kw) for r in ([4, 5], [0, 1, 2, 3])])
+    whole = run_shard(9, 6, Model(0.7), 0.3, range(6), **kw)
+    split = pd.concat([run_shard(9, 6, Model(0.7), 0.3, r, **kw) for r in ([4, 5], [0, 1, 2, 3])])
     a, b = aggregate(whole), aggregate(split)
     pd.testing.assert_frame_equal(a, b)
     assert (a["n_realizations"] == 6).all()
@@ -139,12 +142,25 @@ def test_aggregation_is_shard_invariant():
 
 def test_aggregate_error_is_cluster_standard_error():
     """One window, realization means only: error equals std of means / sqrt(R) for equal counts."""
-    df = pd.DataFrame({
-        "L": 6, "alpha": 0.7, "h_x": 0.1, "method": "full", "kind": "bin", "idx": 0,
-        "realization": np.arange(4), "eps_lo": 0.0, "eps_hi": 1.0, "eps_target": np.nan,
-        "r_n": 10, "r_sum": [4.0, 5.0, 3.0, 4.0], "r_sumsq": 0.0, "m_n": 10,
-        "m_sum": 1.0, "m_sumsq": 0.0, "mo_sum": 1.0, "mo_sumsq": 0.0, "eps_sum": 5.0,
-    })
+    df = pd.DataFrame(
+        {
+            "L": 6,
+            "alpha": 0.7,
+            "h_x": 0.1,
+            "method": "full",
+            "kind": "bin",
+            "idx": 0,
+            "realization": np.arange(4),
+            "eps_lo": 0.0,
+            "eps_hi": 1.0,
+            "eps_target": np.nan,
+            **{c: 0.0 for c in SUM_COLUMNS},
+        }
+    )
+    for c in SUM_COLUMNS:
+        if c.endswith("_n"):
+            df[c] = 10
+    df["r_sum"] = [4.0, 5.0, 3.0, 4.0]
     row = aggregate(df).iloc[0]
     means = np.array([0.4, 0.5, 0.3, 0.4])
     assert row["r_mean"] == pytest.approx(means.mean())
@@ -155,11 +171,11 @@ def test_aggregate_error_is_cluster_standard_error():
 def test_large_h_x_mid_spectrum_is_goe_and_small_h_x_poisson():
     """L = 10, alpha = 0.7: h_x = 1 mid-spectrum r near GOE; h_x = 0.02 near Poisson."""
     kw = dict(n_eps_bins=10, eps_targets=[0.5], n_eigs=64, max_fraction=0.125)
-    hi = aggregate(run_shard(1, 10, 0.7, 1.0, range(20), **kw))
+    hi = aggregate(run_shard(1, 10, Model(0.7), 1.0, range(20), **kw))
     mid = hi[(hi.kind == "bin") & (hi.idx.isin([4, 5]))]
     r = (mid.r_mean * mid.n_levels).sum() / mid.n_levels.sum()
     assert abs(r - R_GOE) < 0.02
-    lo = aggregate(run_shard(1, 10, 0.7, 0.02, range(10), **kw))
+    lo = aggregate(run_shard(1, 10, Model(0.7), 0.02, range(10), **kw))
     mid = lo[(lo.kind == "bin") & (lo.idx.isin([4, 5]))]
     assert abs(mid.r_mean.mean() - R_POISSON) < 0.03
     assert mid.m_ea.min() > 0.9

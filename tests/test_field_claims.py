@@ -12,10 +12,17 @@ from kasglass.claims import evaluate
 def exponents(x_minus_bound, err=0.02):
     alphas = np.array([0.55, 0.7, 0.9])
     bound = 1 / alphas - 1
-    return {"fig1_exponents": pd.DataFrame({
-        "alpha": alphas, "x": bound + np.asarray(x_minus_bound, float), "x_err": err,
-        "bound": bound, "main": alphas == 0.7,
-    })}
+    return {
+        "fig1_exponents": pd.DataFrame(
+            {
+                "alpha": alphas,
+                "x": bound + np.asarray(x_minus_bound, float),
+                "x_err": err,
+                "bound": bound,
+                "main": alphas == 0.7,
+            }
+        )
+    }
 
 
 def rows(tables):

@@ -5,8 +5,15 @@ import pandas as pd
 import pytest
 
 from kasglass import extrapolation as ex
-from kasglass.fields import _hist_add, hist_edges, histogram_reference, run_shard
-from kasglass.fieldstats import density, gaussian_bin_density
+from kasglass.field_statistics import density, gaussian_bin_density
+from kasglass.model import Model
+from kasglass.sampling import Demand, _hist_add, hist_edges, histogram_reference, run_shard
+from kasglass.stats import power_law_fit
+
+
+def demands(*entries):
+    """[(alpha, n_hist, n_states), ...] -> the SFS shard plan."""
+    return [Demand(Model(a), nh, ns) for a, nh, ns in entries]
 
 
 def test_hist_kernel_matches_numpy():
@@ -21,7 +28,7 @@ def test_hist_kernel_matches_numpy():
 
 
 def test_shard_split_invariance():
-    plan = [{"alpha": 0.7, "n_hist": 12, "n_states": 4}, {"alpha": 0.9, "n_hist": 6, "n_states": 0}]
+    plan = demands((0.7, 12, 4), (0.9, 6, 0))
     whole = run_shard(3, 30, 0, 12, plan)
     parts = [run_shard(3, 30, lo, hi, plan) for lo, hi in ((0, 5), (5, 12))]
     for key in ("summary", "states"):
@@ -81,10 +88,10 @@ def test_power_law_fit_recovers_exponent():
     p = 0.7 * phi**0.55
     err = 0.02 * p
     noisy = p * (1 + 0.02 * rng.standard_normal(len(p)))
-    r = ex.power_law_fit(phi, noisy, err)
+    r = power_law_fit(phi, noisy, err)
     assert abs(r["x"] - 0.55) < 4 * r["x_err"]
     assert r["x_err"] < 0.02
-    exact = ex.power_law_fit(phi, p, err)
+    exact = power_law_fit(phi, p, err)
     assert exact["x"] == pytest.approx(0.55, abs=1e-12)
     assert exact["chi2"] == pytest.approx(0, abs=1e-18)
 
@@ -95,7 +102,7 @@ def test_summary_and_states_match_numpy_recomputation():
     from kasglass.sfs import unpack_spins
 
     L = 40
-    out = run_shard(9, L, 0, 6, [{"alpha": 0.8, "n_hist": 6, "n_states": 6}], h_x_res=(0.1, 0.5))
+    out = run_shard(9, L, 0, 6, demands((0.8, 6, 6)), h_x_res=(0.1, 0.5))
     s = out["summary"].set_index(["realization", "ensemble"])
     for _, row in out["states"].iterrows():
         Z = unpack_spins(row["state"], L)
@@ -122,12 +129,12 @@ def test_multi_alpha_bookkeeping_states_and_chunking():
     state is the seeded product state, the SFS state is what the slow numpy reference relaxation
     reaches from it with the recorded flip-order seed, and the chunk size changes nothing."""
     from kasglass import couplings as c
-    from kasglass.fields import initial_state
+    from kasglass.sampling import initial_state
     from kasglass.seeds import derive_seed
     from kasglass.sfs import relax_reference, unpack_spins
 
     L, seed = 24, 13
-    plan = [{"alpha": 0.9, "n_hist": 7, "n_states": 2}, {"alpha": 0.6, "n_hist": 3, "n_states": 5}]
+    plan = demands((0.9, 7, 2), (0.6, 3, 5))
     out = run_shard(seed, L, 1, 9, plan)
     one = run_shard(seed, L, 1, 9, plan, chunk=1)
     for k in out:

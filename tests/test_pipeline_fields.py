@@ -2,17 +2,51 @@
 
 import pandas as pd
 import pytest
-from conftest import make_workdir, run_workflow
+from conftest import SMALL_SHARDS, make_workdir, plan_for, run_workflow
 
-FIELD_TABLES = ["fig1_fields", "fig1_exponents", "figS1_random_fields", "fields_moments"]
+FIELD_TABLES = [
+    "fig1_fields",
+    "fig1_exponents",
+    "figS1_random_fields",
+    "fields_moments",
+    "fields_resonant",
+]
 PROVENANCE = ["preset", "base_seed", "kasglass_version", "git_revision"]
 COLUMNS = {
-    "fig1_fields": ["alpha", "L", "ensemble", "phi_lo", "phi_hi", "density", "density_err",
-                    "n_realizations", "extrapolation", "sfs_order"],
-    "fig1_exponents": ["alpha", "x", "x_err", "bound", "fit_lo", "fit_hi", "extrapolation",
-                       "x_err_stat", "x_err_sys", "sfs_order"],
-    "figS1_random_fields": ["alpha", "L", "phi_lo", "phi_hi", "density", "density_err",
-                            "gaussian", "sigma_L"],
+    "fig1_fields": [
+        "alpha",
+        "L",
+        "ensemble",
+        "phi_lo",
+        "phi_hi",
+        "density",
+        "density_err",
+        "n_realizations",
+        "extrapolation",
+        "sfs_order",
+    ],
+    "fig1_exponents": [
+        "alpha",
+        "x",
+        "x_err",
+        "bound",
+        "fit_lo",
+        "fit_hi",
+        "extrapolation",
+        "x_err_stat",
+        "x_err_sys",
+        "sfs_order",
+    ],
+    "figS1_random_fields": [
+        "alpha",
+        "L",
+        "phi_lo",
+        "phi_hi",
+        "density",
+        "density_err",
+        "gaussian",
+        "sigma_L",
+    ],
     "claims": ["claim", "statistic", "value", "error", "threshold", "verdict"],
 }
 
@@ -53,25 +87,31 @@ def test_tiny_preset_builds_fig1_figS1_and_tables(tiny_run):
 
 @pytest.mark.slow
 def test_tables_identical_across_cores_and_shard_sizes(tiny_run, tmp_path):
-    """1 core with 7x more shards gives the same table content as 2 cores with the default."""
-    wd = make_workdir(tmp_path / "alt", {"shards": {"sfs_realizations_at_L1000": 0.3}})
+    """1 core with more SFS shards gives the same table content as 2 cores with the default."""
+    wd = make_workdir(tmp_path / "alt", SMALL_SHARDS)
     targets = [f"results/tiny/data/{t}.parquet" for t in FIELD_TABLES]
     run_workflow(wd, targets, cores=1)
     n_alt = len(list((wd / "results/tiny/sfs/L32").glob("shard*.hist.parquet")))
     n_ref = len(list((tiny_run / "results/tiny/sfs/L32").glob("shard*.hist.parquet")))
     assert n_alt > n_ref, (n_alt, n_ref)
+    assert n_alt == sum(1 for lab in plan_for(wd).labels("sfs") if lab.startswith("L32/"))
     for t in FIELD_TABLES:
-        pd.testing.assert_frame_equal(_content(_table(wd, t)), _content(_table(tiny_run, t)),
-                                      check_exact=True)
+        pd.testing.assert_frame_equal(
+            _content(_table(wd, t)), _content(_table(tiny_run, t)), check_exact=True
+        )
 
 
 @pytest.mark.parametrize(
     "override, message",
     [
-        ({"fields": {"alpha": 0.4}},
-         "config key 'fields.alpha': 0.4 is out of range: must be > 0.5"),
-        ({"fields": {"L": [2, 48, 64]}},
-         "config key 'fields.L[0]': 2 is out of range: must be >= 4"),
+        (
+            {"fields": {"alpha": 0.4}},
+            "config key 'fields.alpha': 0.4 is out of range: must be > 0.5",
+        ),
+        (
+            {"fields": {"L": [2, 48, 64]}},
+            "config key 'fields.L[0]': 2 is out of range: must be >= 4",
+        ),
         ({"fields": {"n_realizations": [0, 10, 10]}}, "config key 'fields.n_realizations[0]'"),
         ({"sfs": {"order": "fastest"}}, "config key 'sfs.order': 'fastest' is not allowed"),
         ({"fields": {"alhpa": 0.7}}, "unknown key(s) 'alhpa'"),
@@ -90,12 +130,18 @@ def test_numbers_from_the_command_line_are_accepted(tmp_path):
     """`--config key='{a: 1}'` delivers nested values as strings; where the schema wants a number
     the string is converted (and still range-checked) before any job runs."""
     wd = make_workdir(tmp_path / "cli", {})
-    ok = run_workflow(wd, cores=1, check=False, timeout=300, extra_args=[
-        "-n", "--config", "shards={sfs_realizations_at_L1000: 3}", "fields={n_bootstrap: 17}"])
+    ok = run_workflow(
+        wd,
+        cores=1,
+        check=False,
+        timeout=300,
+        extra_args=["-n", "--config", "shards={job_minutes: 3}", "fields={n_bootstrap: 17}"],
+    )
     assert ok.returncode == 0, ok.stderr[-3000:]
     assert "sfs" in ok.stdout
-    bad = run_workflow(wd, cores=1, check=False, timeout=300, extra_args=[
-        "-n", "--config", "fields={alpha: 0.3}"])
+    bad = run_workflow(
+        wd, cores=1, check=False, timeout=300, extra_args=["-n", "--config", "fields={alpha: 0.3}"]
+    )
     assert bad.returncode != 0
     msg = "config key 'fields.alpha': 0.3 is out of range: must be > 0.5"
     assert msg in bad.stderr + bad.stdout

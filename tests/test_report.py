@@ -52,8 +52,18 @@ def test_update_readme_generates_figures_and_scorecard(tiny_run, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# x\n\nbefore\n\n{BEGIN}\nold text\n{END}\n\nafter\n")
     dest = tmp_path / "docs" / "figures"
-    cmd = [sys.executable, str(REPO / "scripts" / "update_readme.py"), "--preset", "tiny",
-           "--readme", str(readme), "--results", str(tiny_run / "results"), "--dest", str(dest)]
+    cmd = [
+        sys.executable,
+        str(REPO / "scripts" / "update_readme.py"),
+        "--preset",
+        "tiny",
+        "--readme",
+        str(readme),
+        "--results",
+        str(tiny_run / "results"),
+        "--dest",
+        str(dest),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     text = readme.read_text()

@@ -29,21 +29,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, make_workdir, run_workflow, snakemake_exe
+from conftest import REPO, SMALL_SHARDS, make_workdir, run_workflow, snakemake_exe
 
 import kasglass
 from kasglass import io as kio
 
 DATA = Path("results/tiny/data")
 PROVENANCE = ["preset", "base_seed", "kasglass_version", "git_revision"]
-FIELD_TABLES = ["fig1_fields", "fig1_exponents", "figS1_random_fields", "fields_moments"]
-# Other shard sizes for the stages after SFS (the killed run uses them; results must not change).
-ALT_SHARDS = {
-    "avalanche": {"states_per_shard": 3},
-    "resonances": {"realizations_per_shard_at_L1000": 0.02},
-    "dynamics": {"polarization": {"realizations_per_job": 3},
-                 "quench": {"realizations_per_job": 2}},
-}
+FIELD_TABLES = [
+    "fig1_fields",
+    "fig1_exponents",
+    "figS1_random_fields",
+    "fields_moments",
+    "fields_resonant",
+]
+# Other shard sizes for every stage (the killed run uses them; results must not change).
+ALT_SHARDS = SMALL_SHARDS
 
 
 def _tables(wd: Path) -> dict[str, pd.DataFrame]:
@@ -59,8 +60,9 @@ def _assert_same_tables(wd: Path, ref: Path, names=None, what=""):
     names = sorted(exp) if names is None else names
     assert set(names) <= set(got), f"{what}: missing tables {set(names) - set(got)}"
     for name in names:
-        pd.testing.assert_frame_equal(_content(got[name]), _content(exp[name]),
-                                      check_exact=True, obj=f"{what}: {name}")
+        pd.testing.assert_frame_equal(
+            _content(got[name]), _content(exp[name]), check_exact=True, obj=f"{what}: {name}"
+        )
 
 
 def _copy_done_run(src: Path, dest: Path) -> Path:
@@ -151,13 +153,25 @@ def _incomplete(wd: Path) -> set[str]:
 @pytest.mark.slow
 def test_sigkill_mid_run_then_rerun_incomplete_gives_identical_tables(tiny_run, tmp_path):
     wd = make_workdir(tmp_path / "killed", ALT_SHARDS)
-    cmd = snakemake_exe() + ["--cores", "2", "--configfile", "presets/tiny.yaml",
-                             "overrides.yaml", "--nolock"]
+    cmd = snakemake_exe() + [
+        "--cores",
+        "2",
+        "--configfile",
+        "presets/tiny.yaml",
+        "overrides.yaml",
+        "--nolock",
+    ]
     env = dict(os.environ)
     env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "kasglass" / "numba"))
     log = open(tmp_path / "killed.log", "w")
-    proc = subprocess.Popen(["timeout", "-s", "INT", "600", *cmd], cwd=wd, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["timeout", "-s", "INT", "600", *cmd],
+        cwd=wd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     logfile = tmp_path / "killed.log"
     done_before: dict[Path, float] = {}
     t0 = time.time()
@@ -167,8 +181,11 @@ def test_sigkill_mid_run_then_rerun_incomplete_gives_identical_tables(tiny_run, 
         while time.time() - t0 < 300 and proc.poll() is None:
             running = _incomplete(wd)
             if running and "(Rule: sfs)" in logfile.read_text():
-                done_before = {p: p.stat().st_mtime for p in (wd / "results").rglob("*.parquet")
-                               if p.relative_to(wd).as_posix() not in running}
+                done_before = {
+                    p: p.stat().st_mtime
+                    for p in (wd / "results").rglob("*.parquet")
+                    if p.relative_to(wd).as_posix() not in running
+                }
                 os.killpg(proc.pid, signal.SIGKILL)  # snakemake and every job it started
                 break
             time.sleep(0.05)
@@ -178,8 +195,9 @@ def test_sigkill_mid_run_then_rerun_incomplete_gives_identical_tables(tiny_run, 
         proc.wait(timeout=30)
         log.close()
         _kill_leftovers(wd)
-    assert done_before, "the run ended before it could be killed mid-way:\n" + (
-        logfile.read_text()[-3000:])
+    assert done_before, (
+        "the run ended before it could be killed mid-way:\n" + (logfile.read_text()[-3000:])
+    )
     assert not (wd / DATA / "claims.parquet").exists(), "killed too late"
     interrupted = _incomplete(wd)
     assert interrupted, "Snakemake's metadata must mark the interrupted jobs' outputs"
@@ -208,7 +226,7 @@ def test_truncated_intermediate_is_reported_not_read_then_rebuilt(done, tiny_run
     before = {t: (done / DATA / f"{t}.parquet").stat().st_mtime for t in FIELD_TABLES}
     proc = run_workflow(done, targets, cores=1, check=False, timeout=600)
     text = proc.stdout + proc.stderr
-    log = done / "results/tiny/logs/fields/aggregate.log"
+    log = done / "results/tiny/logs/fields_aggregate.log"
     text += log.read_text() if log.exists() else ""
     assert proc.returncode != 0, "a truncated intermediate must stop the workflow"
     assert "DamagedTableError" in text and "shard0000.hist.parquet" in text, text[-4000:]
@@ -242,10 +260,11 @@ def test_corrupted_bytes_are_detected(tmp_path):
     """
     import numpy as np
 
-    df = pd.DataFrame({"x": np.arange(3000, dtype=np.int64),
-                       "y": np.random.default_rng(1).normal(size=3000)})
+    df = pd.DataFrame(
+        {"x": np.arange(3000, dtype=np.int64), "y": np.random.default_rng(1).normal(size=3000)}
+    )
     path = tmp_path / "t.parquet"
-    kio.write_table(df, path, kio.provenance("tiny", 1))
+    kio.write_table(df, path, prov=kio.provenance("tiny", 1))
     raw = bytearray(path.read_bytes())
     silent = []
     for pos in range(64, len(raw) // 2, 97):  # inside the column chunks
@@ -270,11 +289,12 @@ def test_corrupted_bytes_are_detected(tmp_path):
     "override, expected",
     [
         # Fit window of Fig. 1: the analysis, its two figures and the scorecard; never SFS.
-        ({"fields": {"fit": {"lo": 0.05}}},
-         {"fields_analysis": 1, "plot_fig1": 1, "plot_figS1": 1, "claims": 1}),
+        ({"fields": {"fit": {"lo": 0.05}}}, {"fields_tables": 1, "plot": 2, "claims": 1}),
         # Avalanche length: the avalanche shards, their aggregate, Fig. 2 and the scorecard.
-        ({"avalanche": {"n_steps": 900}},
-         {"avalanche": None, "avalanche_aggregate": 1, "plot_fig2": 1, "claims": 1}),
+        (
+            {"avalanche": {"n_steps": 900}},
+            {"avalanche": None, "avalanche_aggregate": 1, "plot": 1, "claims": 1},
+        ),
     ],
     ids=["fields.fit.lo", "avalanche.n_steps"],
 )
@@ -292,7 +312,7 @@ def test_sfs_order_reruns_from_sfs_on_but_not_disorder_or_ed(done):
     _write_overrides(done, {"sfs": {"order": "sweep"}})
     jobs = planned_jobs(done)
     assert jobs["sfs"] == len(list((done / "results/tiny/sfs").rglob("*.hist.parquet")))
-    assert {"fields_aggregate", "fields_analysis", "plot_fig1", "claims"} <= set(jobs)
+    assert {"fields_aggregate", "fields_tables", "plot", "claims"} <= set(jobs)
     assert "disorder" not in jobs, dict(jobs)
     assert not any(r.startswith("ed") for r in jobs), dict(jobs)
 
@@ -301,7 +321,7 @@ def test_sfs_order_reruns_from_sfs_on_but_not_disorder_or_ed(done):
 def test_restyling_a_figure_reruns_only_its_plot(done):
     script = done / "scripts" / "plot_fig1.py"
     script.write_text(script.read_text() + "\n# restyled: thicker lines\n")
-    assert planned_jobs(done) == collections.Counter({"plot_fig1": 1})
+    assert planned_jobs(done) == collections.Counter({"plot": 1})
     tables = {p: p.stat().st_mtime for p in (done / "results/tiny").rglob("*.parquet")}
     png = done / "results/tiny/figures/fig1.png"
     t_png = png.stat().st_mtime

@@ -8,7 +8,9 @@ import pytest
 
 from kasglass import couplings as c
 from kasglass import resonances as rs
+from kasglass.model import Model
 from kasglass.sfs import relax
+from kasglass.stats import loglog_slope
 
 
 def _system(L, alpha, seed, sfs=False, distance="periodic", pair_sum="unordered"):
@@ -83,15 +85,15 @@ def test_h0_and_vanishing_prefactor_give_no_pairs():
     assert rs.pair_counts(J, w, Z, [0.3], prefactor=1e-12)[0][0] == 0
 
 
-def test_fit_exponent_recovers_power_law():
+def test_loglog_slope_recovers_power_law():
     L = np.array([100, 200, 400, 800, 1600])
     m = 0.3 * L**1.3
-    x, xe, a, n = rs.fit_exponent(L, m, 0.02 * m)
+    x, xe, a, n = loglog_slope(L, m, 0.02 * m)
     assert x == pytest.approx(1.3) and np.exp(a) == pytest.approx(0.3) and n == 5
     assert xe < 0.05
-    x, xe, a, n = rs.fit_exponent(L, np.r_[0.0, m[1:]], np.r_[0.0, 0.02 * m[1:]])
+    x, xe, a, n = loglog_slope(L, np.r_[0.0, m[1:]], np.r_[0.0, 0.02 * m[1:]])
     assert n == 4 and x == pytest.approx(1.3)
-    assert np.isnan(rs.fit_exponent([100], [1.0], [0.1])[0])
+    assert np.isnan(loglog_slope([100], [1.0], [0.1])[0])
 
 
 def _states(seed, L, alphas, n):
@@ -111,7 +113,7 @@ def test_shard_counts_match_bruteforce_and_aggregation_is_shard_independent():
     seed, L, alphas, n = 5, 40, [0.6, 0.9], 5
     st = _states(seed, L, alphas, n)
     hs = [0.3, 0.1]
-    whole = rs.shard_counts(seed, L, st, alphas, hs, 2.0)
+    whole = rs.shard_counts(seed, L, st, [Model(a) for a in alphas], hs, 2.0)
     row = whole[
         (whole["alpha"] == 0.9)
         & (whole["ensemble"] == "sfs")
@@ -124,7 +126,12 @@ def test_shard_counts_match_bruteforce_and_aggregation_is_shard_independent():
     assert row["n_single"] == int(np.sum(np.abs(K @ Z) < 0.3))
     parts = [
         rs.shard_counts(
-            seed, L, {k: (v[0][lo:hi], v[1][lo:hi]) for k, v in st.items()}, alphas, hs, 2.0
+            seed,
+            L,
+            {k: (v[0][lo:hi], v[1][lo:hi]) for k, v in st.items()},
+            [Model(a) for a in alphas],
+            hs,
+            2.0,
         )
         for lo, hi in ((0, 3), (3, 5))
     ]

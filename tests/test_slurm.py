@@ -41,8 +41,10 @@ BINARIES = ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "scanc
 # from the profile unchanged.
 SITE_FLAGS = [
     "--slurm-no-account",
-    "--slurm-status-command", "squeue",
-    "--slurm-init-seconds-before-status-checks", "2",
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-init-seconds-before-status-checks",
+    "2",
 ]
 # Every figure table of the tiny DAG is compared (the targets are the whole DAG: `rule all`).
 TIMEOUT_SLURM = 600
@@ -66,7 +68,9 @@ def _maybe_install() -> None:
     subprocess.run(["apt-get", "update", "-qq"], check=False, timeout=300)
     subprocess.run(
         ["apt-get", "install", "-y", "-qq", "slurm-wlm", "munge"],
-        check=False, timeout=600, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        check=False,
+        timeout=600,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
     )
 
 
@@ -77,22 +81,30 @@ def _running(name: str) -> bool:
 
 def _skip_reason() -> str | None:
     if os.name != "posix" or os.geteuid() != 0:
-        return ("SLURM test skipped: needs root to start munged/slurmctld/slurmd on localhost "
-                "(CI runs it as root via .ci/run)")
+        return (
+            "SLURM test skipped: needs root to start munged/slurmctld/slurmd on localhost "
+            "(CI runs it as root via .ci/run)"
+        )
     try:
         import snakemake_executor_plugin_slurm  # noqa: F401
     except ImportError:
-        return ("SLURM test skipped: snakemake-executor-plugin-slurm is not installed "
-                "(pip install -e '.[slurm]')")
+        return (
+            "SLURM test skipped: snakemake-executor-plugin-slurm is not installed "
+            "(pip install -e '.[slurm]')"
+        )
     _maybe_install()
     missing = _missing()
     if missing:
-        return (f"SLURM test skipped: {', '.join(missing)} not found; install Debian's slurm-wlm "
-                "and munge (apt-get install -y slurm-wlm munge, as .ci/run does), or set "
-                "KASGLASS_SLURM_INSTALL=1 to let the test install them")
+        return (
+            f"SLURM test skipped: {', '.join(missing)} not found; install Debian's slurm-wlm "
+            "and munge (apt-get install -y slurm-wlm munge, as .ci/run does), or set "
+            "KASGLASS_SLURM_INSTALL=1 to let the test install them"
+        )
     if SLURM_CONF.exists() and MARKER not in SLURM_CONF.read_text():
-        return (f"SLURM test skipped: {SLURM_CONF} exists and was not written by this test; "
-                "refusing to reconfigure an existing SLURM installation")
+        return (
+            f"SLURM test skipped: {SLURM_CONF} exists and was not written by this test; "
+            "refusing to reconfigure an existing SLURM installation"
+        )
     for d in ("slurmctld", "slurmd"):
         if _running(d):
             return f"SLURM test skipped: a {d} is already running on this machine (not ours)"
@@ -106,9 +118,12 @@ def _munge_works() -> bool:
         cred = subprocess.run(["munge", "-n"], capture_output=True, timeout=10)
         if cred.returncode != 0:
             return False
-        return subprocess.run(
-            ["unmunge"], input=cred.stdout, capture_output=True, timeout=10
-        ).returncode == 0
+        return (
+            subprocess.run(
+                ["unmunge"], input=cred.stdout, capture_output=True, timeout=10
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.SubprocessError):
         return False
 
@@ -153,11 +168,24 @@ class LocalSlurm:
             MUNGE_SOCKET_DIR.mkdir(parents=True, exist_ok=True)
             shutil.chown(MUNGE_SOCKET_DIR, "munge", "munge")
             MUNGE_SOCKET_DIR.chmod(0o755)
-            self._spawn("munged", ["setpriv", "--reuid=munge", "--regid=munge",
-                                   "--init-groups", _sbin("munged"), "-F", "--force"])
+            self._spawn(
+                "munged",
+                [
+                    "setpriv",
+                    "--reuid=munge",
+                    "--regid=munge",
+                    "--init-groups",
+                    _sbin("munged"),
+                    "-F",
+                    "--force",
+                ],
+            )
             self._wait(_munge_works, 20, "munged did not answer")
-        node = subprocess.run([_sbin("slurmd"), "-C"], capture_output=True, text=True,
-                              check=True).stdout.splitlines()[0].strip()
+        node = (
+            subprocess.run([_sbin("slurmd"), "-C"], capture_output=True, text=True, check=True)
+            .stdout.splitlines()[0]
+            .strip()
+        )
         conf = f"""{MARKER} (scratch {s}); removed at the end of the test
 ClusterName=kasglass-test
 SlurmctldHost={self.host}(127.0.0.1)
@@ -217,8 +245,9 @@ PartitionName=debug Nodes={self.host} Default=YES MaxTime=INFINITE State=UP
     def stop(self) -> None:
         # Cancel whatever is left in our own cluster's queue, then stop our daemons by PID.
         if any(p.poll() is None for n, p in self.procs if n == "slurmctld"):
-            subprocess.run(["scancel", "--full", "--partition=debug"], capture_output=True,
-                           timeout=20)
+            subprocess.run(
+                ["scancel", "--full", "--partition=debug"], capture_output=True, timeout=20
+            )
             time.sleep(1)
         for name, p in reversed(self.procs):
             _stop(p, name)
@@ -241,12 +270,24 @@ def slurm_cluster(tmp_path_factory):
 
 def _snakemake(workdir: Path, args: list[str], limit: int) -> subprocess.CompletedProcess:
     """Snakemake under ``timeout -s INT`` (a hung SLURM status loop ignores SIGTERM)."""
-    cmd = ["timeout", "-s", "INT", "-k", "30", str(limit), *snakemake_exe(),
-           "--configfile", "presets/tiny.yaml", "--nolock", *args]
+    cmd = [
+        "timeout",
+        "-s",
+        "INT",
+        "-k",
+        "30",
+        str(limit),
+        *snakemake_exe(),
+        "--configfile",
+        "presets/tiny.yaml",
+        "--nolock",
+        *args,
+    ]
     env = dict(os.environ)
     env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "kasglass" / "numba"))
-    return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env,
-                          timeout=limit + 60)
+    return subprocess.run(
+        cmd, cwd=workdir, capture_output=True, text=True, env=env, timeout=limit + 60
+    )
 
 
 def _check(proc, what, cluster=None):
@@ -273,8 +314,7 @@ def test_tiny_preset_on_slurm_matches_local_run(tiny_run, slurm_cluster, tmp_pat
     local = tiny_run
     cluster = make_workdir(tmp_path / "slurm")
     t0 = time.time()
-    proc = _snakemake(cluster, ["--profile", "workflow/profiles/slurm", *SITE_FLAGS],
-                      TIMEOUT_SLURM)
+    proc = _snakemake(cluster, ["--profile", "workflow/profiles/slurm", *SITE_FLAGS], TIMEOUT_SLURM)
     t_slurm = time.time() - t0
     _check(proc, f"SLURM run ({t_slurm:.0f} s)", slurm_cluster)
     err = proc.stderr
@@ -285,7 +325,8 @@ def test_tiny_preset_on_slurm_matches_local_run(tiny_run, slurm_cluster, tmp_pat
     loc, slu = _tables(local), _tables(cluster)
     assert len(loc) >= 5 and sorted(loc) == sorted(slu), (sorted(loc), sorted(slu))
     for name in loc:
-        pd.testing.assert_frame_equal(_content(slu[name]), _content(loc[name]),
-                                      check_exact=True, obj=name)
+        pd.testing.assert_frame_equal(
+            _content(slu[name]), _content(loc[name]), check_exact=True, obj=name
+        )
     figs = sorted(p.name for p in (cluster / "results/tiny/figures").glob("*.png"))
     assert figs == sorted(p.name for p in (local / "results/tiny/figures").glob("*.png"))

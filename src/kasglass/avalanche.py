@@ -6,8 +6,8 @@ Classical part of H = sum_{i<j} K_ij Z_i Z_j with Pauli Z_i = +-1, K_ij = J_ij /
 (periodic minimum-image distance by default; see :mod:`kasglass.couplings`), energies in units of
 std(J) = 1. Local field phi_i = sum_{j != i} K_ij Z_j. A spin is *resonant* when |phi_i| < h_x.
 
-Protocol (paper, Fig. 2 left; SPEC section 2)
-----------------------------------------------
+Protocol (paper, Fig. 2 left)
+-----------------------------
 From an initial product state (a stored SFS state or the random state it was relaxed from), at
 each step: find the resonant set {i : |phi_i| < h_x}; if it is empty the run stops (the step at
 which it stopped is recorded); otherwise flip one resonant spin chosen uniformly at random and
@@ -23,7 +23,8 @@ steps. A run that stopped at step s keeps its state: n_ever is constant and n_no
 Randomness: the choice among resonant spins (the m-th resonant spin in site order, m uniform) is
 drawn from the splitmix64 stream of :mod:`kasglass.rng`, seeded with
 ``derive_seed(base_seed, "avalanche", L, r, param_code(alpha), param_code(h_x), ensemble_code)``
-(:func:`avalanche_seed`), so :func:`avalanche_reference` reproduces the exact same choices.
+(:func:`avalanche_seed`; ensemble_code from :data:`kasglass.model.SEED_CODES`), so
+:func:`avalanche_reference` reproduces the exact same choices.
 """
 
 from __future__ import annotations
@@ -36,23 +37,21 @@ import pandas as pd
 from numba import njit
 
 from . import couplings
+from .model import ENSEMBLES, SEED_CODES, Model, check_ensemble
 from .rng import PySplitMix64
 from .rng import uniform_index as _uniform_index
 from .seeds import derive_seed, param_code
 from .sfs import check_stored_sfs, shard_realizations
+from .stats import mean_err_from_sums
 
 log = logging.getLogger(__name__)
-
-#: Ensemble codes entering the avalanche seed (append only).
-ENSEMBLE_CODES = {"sfs": 0, "random": 1}
 
 
 def avalanche_seed(base_seed: int, L: int, r: int, alpha: float, h_x: float, ensemble: str) -> int:
     """Seed of the splitmix64 stream of one avalanche run (see module docstring)."""
-    if ensemble not in ENSEMBLE_CODES:
-        raise ValueError(f"ensemble must be one of {sorted(ENSEMBLE_CODES)}; got {ensemble!r}")
+    check_ensemble(ensemble)
     return derive_seed(
-        base_seed, "avalanche", L, r, param_code(alpha), param_code(h_x), ENSEMBLE_CODES[ensemble]
+        base_seed, "avalanche", L, r, param_code(alpha), param_code(h_x), SEED_CODES[ensemble]
     )
 
 
@@ -251,13 +250,11 @@ def run_shard(
     base_seed: int,
     L: int,
     states: dict,
-    alphas,
+    models: list[Model],
     h_xs,
     n_steps: int,
     record_per_decade: int = 10,
     *,
-    distance: str = "periodic",
-    pair_sum: str = "unordered",
     progress_every: float = 10.0,
 ) -> pd.DataFrame:
     """Avalanche runs for a shard of stored states.
@@ -265,9 +262,11 @@ def run_shard(
     Parameters
     ----------
     states : dict
-        ``{(alpha, ensemble): (realizations, Z)}`` with Z of shape (n, L) as returned by
-        :func:`kasglass.sfs.load_states`; every alpha must list the same realizations.
-    alphas, h_xs : sequence of float
+        ``{(alpha, ensemble): (realizations, Z)}`` with Z of shape (n, L)
+        (:func:`kasglass.sfs.load_state_range`); every key must list the same realizations.
+    models : sequence of Model
+        One model per alpha (:class:`kasglass.model.Model`).
+    h_xs : sequence of float
     n_steps, record_per_decade : int
         See :func:`record_steps`.
 
@@ -276,7 +275,7 @@ def run_shard(
     DataFrame
         One row per (alpha, ensemble, h_x, realization, record step): columns L, alpha, ensemble,
         h_x, realization, seed, step, n_ever, n_now, n_now_peak, stopped (the run had stopped at or
-        before this step), stop_step, n_flips.
+        before this step), stop_step (null if the run never stopped), n_flips.
 
     Notes
     -----
@@ -286,16 +285,17 @@ def run_shard(
     rec = record_steps(n_steps, record_per_decade)
     frames = []
     Kbuf = np.empty((L, L), dtype=np.float64)
+    models = list(models)
     reals = shard_realizations(
-        {(float(a), e): states[(float(a), e)] for a in alphas for e in ENSEMBLE_CODES}
+        {(m.alpha, e): states[(m.alpha, e)] for m in models for e in ENSEMBLES}
     )
     t0 = t_last = time.monotonic()
     for n_done, (pos, r) in enumerate(enumerate(reals), start=1):
         J = couplings.draw_J_pairs(base_seed, L, int(r))
-        for a in alphas:
-            a = float(a)
-            K = couplings.coupling_matrix(J, L, a, distance, pair_sum, out=Kbuf)
-            for e in ENSEMBLE_CODES:
+        for model in models:
+            a = model.alpha
+            K = model.coupling_matrix(J, L, out=Kbuf)
+            for e in ENSEMBLES:
                 Z = states[(a, e)][1][pos]
                 phi = K @ Z
                 if e == "sfs":
@@ -318,14 +318,24 @@ def run_shard(
                                 "n_now": out["n_now"],
                                 "n_now_peak": out["n_now_peak"],
                                 "stopped": (stop >= 0) & (rec >= stop),
-                                "stop_step": stop,
+                                "stop_step": pd.array(
+                                    [stop if stop >= 0 else None] * len(rec), dtype="Int64"
+                                ),
                                 "n_flips": out["n_flips"],
                             }
                         )
                     )
         now = time.monotonic()
         if now - t_last > progress_every or n_done == len(reals):
-            log.info("L=%d: %d/%d states done (%.1f s)", L, n_done, len(reals), now - t0)
+            rate = n_done / max(now - t0, 1e-9)
+            log.info(
+                "L=%d: %d/%d states done (%.2f/s, %.0f s left)",
+                L,
+                n_done,
+                len(reals),
+                rate,
+                (len(reals) - n_done) / rate,
+            )
             t_last = now
     cols = [
         "alpha",
@@ -377,33 +387,13 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
         n_stopped=("stopped", "sum"),
         n_at_final=("at_final", "sum"),
     ).reset_index()
-    n = agg["n_states"].to_numpy(np.float64)
     out = agg[keys].copy()
     for c, s, q in (("n_ever", "s_ever", "q_ever"), ("n_now", "s_now", "q_now")):
-        mean = agg[s].to_numpy(np.float64) / n
-        var = (agg[q].to_numpy(np.float64) - n * mean**2) / np.maximum(n - 1, 1)
-        out[c + "_mean"] = mean
-        out[c + "_err"] = np.where(n > 1, np.sqrt(np.maximum(var, 0.0) / n), np.nan)
-        out[c + "_max"] = agg[c + "_max"].astype(np.int64)
-    out["n_now_peak_max"] = agg["n_now_peak_max"].astype(np.int64)
-    out["n_stopped"] = agg["n_stopped"].astype(np.int64)
-    out["n_at_final"] = agg["n_at_final"].astype(np.int64)
-    out["n_states"] = agg["n_states"].astype(np.int64)
-    return out[
-        keys
-        + [
-            "n_ever_mean",
-            "n_ever_err",
-            "n_ever_max",
-            "n_now_mean",
-            "n_now_err",
-            "n_now_max",
-            "n_now_peak_max",
-            "n_stopped",
-            "n_at_final",
-            "n_states",
-        ]
-    ]
+        out[c + "_mean"], out[c + "_err"] = mean_err_from_sums(agg["n_states"], agg[s], agg[q])
+        out[c + "_max"] = agg[c + "_max"]
+    for c in ("n_now_peak_max", "n_stopped", "n_at_final", "n_states"):
+        out[c] = agg[c]
+    return out
 
 
 def growth_exponent(steps, mean, err, lo: float, hi: float):

@@ -1,7 +1,9 @@
 """Configuration validation with messages that name the key and the allowed range.
 
-The workflow calls :func:`validate_config` before any job runs (and then Snakemake's own
-``validate``). Errors look like::
+The workflow calls :func:`validate_config` before any job runs: one pass that rejects non-finite
+numbers, checks the JSON schema (types, ranges, allowed values, unknown keys) and then the
+relations between keys, and raises one :class:`ConfigError` listing every problem. Errors look
+like::
 
     config key 'fields.alpha': 0.4 is out of range: must be > 0.5
     (interaction exponent alpha in (0.5, 1])
@@ -11,6 +13,7 @@ The workflow calls :func:`validate_config` before any job runs (and then Snakema
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -58,17 +61,61 @@ def _describe(err) -> str:
     return f"{err.message}{tail}"
 
 
+def _nonfinite(node, path=()) -> list[str]:
+    """Every NaN or infinite number in the configuration (a NaN compares false with every bound,
+    so the schema's ranges alone would let it through)."""
+    out = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _nonfinite(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _nonfinite(v, path + (i,))
+    elif isinstance(node, float) and not math.isfinite(node):
+        out.append(f"config key '{_key(path)}': {node!r} is not a finite number")
+    return out
+
+
+def _same_length(errs, cfg, key_n, key_L):
+    n, L = _get(cfg, key_n), _get(cfg, key_L)
+    if n is not None and L is not None and len(n) != len(L):
+        errs.append(
+            f"config key '{key_n}': needs one entry per size in {key_L} ({len(L)}); got {len(n)}"
+        )
+
+
+def _increasing(errs, cfg, key):
+    v = _get(cfg, key)
+    if v is not None and list(v) != sorted(v):
+        errs.append(f"config key '{key}': values must be increasing; got {v}")
+
+
+def _get(cfg, key):
+    node = cfg
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _one_of(errs, cfg, key, list_key):
+    v, vals = _get(cfg, key), _get(cfg, list_key)
+    if (
+        v is not None
+        and vals is not None
+        and not any(abs(float(v) - float(h)) < 1e-12 for h in vals)
+    ):
+        errs.append(f"config key '{key}': {v} must be one of {list_key} = {vals}")
+
+
 def _cross_checks(cfg: dict) -> list[str]:
+    """Relations between keys that a JSON schema cannot express; one message per problem."""
     errs = []
     f = cfg.get("fields", {})
-    Ls = f.get("L", [])
-    if Ls and list(Ls) != sorted(Ls):
-        errs.append(f"config key 'fields.L': sizes must be increasing; got {Ls}")
-    for key, val in (("fields.n_realizations", f.get("n_realizations")),
-                     ("fields.inset.n_realizations", f.get("inset", {}).get("n_realizations"))):
-        if val is not None and len(val) != len(Ls):
-            errs.append(f"config key '{key}': needs one entry per size in fields.L "
-                        f"({len(Ls)}); got {len(val)}")
+    _increasing(errs, cfg, "fields.L")
+    _same_length(errs, cfg, "fields.n_realizations", "fields.L")
+    _same_length(errs, cfg, "fields.inset.n_realizations", "fields.L")
     fit = f.get("fit", {})
     for lo, hi, key in [(fit.get("lo"), fit.get("hi"), "fields.fit")] + [
         (w[0], w[1], f"fields.fit.alt_windows[{i}]")
@@ -80,8 +127,43 @@ def _cross_checks(cfg: dict) -> list[str]:
     computed = {round(float(a), 6) for a in alphas}
     for a in f.get("figS1", {}).get("alphas", []):
         if round(float(a), 6) not in computed:
-            errs.append(f"config key 'fields.figS1.alphas': {a} is not simulated "
-                        f"(allowed: fields.alpha or fields.inset.alphas = {sorted(computed)})")
+            errs.append(
+                f"config key 'fields.figS1.alphas': {a} is not simulated "
+                f"(allowed: fields.alpha or fields.inset.alphas = {sorted(computed)})"
+            )
+    _one_of(errs, cfg, "avalanche.h_x_main", "avalanche.h_x")
+    _same_length(errs, cfg, "resonances.n_realizations", "resonances.L")
+    for sec in ("polarization", "quench"):
+        _same_length(errs, cfg, f"dynamics.{sec}.n_realizations", f"dynamics.{sec}.L")
+        _increasing(errs, cfg, f"dynamics.{sec}.L")
+    pol = _get(cfg, "dynamics.polarization") or {}
+    if pol.get("L_R") and pol.get("n_spins") is not None and min(pol["L_R"]) < pol["n_spins"]:
+        errs.append(
+            f"config key 'dynamics.polarization.L_R': every L_R must be >= "
+            f"dynamics.polarization.n_spins = {pol['n_spins']}; got {pol['L_R']}"
+        )
+    if pol.get("L_R") and pol.get("L") and max(pol["L_R"]) > min(pol["L"]):
+        errs.append(
+            f"config key 'dynamics.polarization.L_R': L_R (max {max(pol['L_R'])}) "
+            f"cannot exceed the smallest dynamics.polarization.L ({min(pol['L'])})"
+        )
+    _one_of(errs, cfg, "dynamics.quench.h_x_distribution", "dynamics.quench.h_x")
+    qu = _get(cfg, "dynamics.quench") or {}
+    if "t_min" in qu and "t_max" in qu and not qu["t_min"] < qu["t_max"]:
+        errs.append(
+            f"config key 'dynamics.quench.t_min': must be below t_max; got "
+            f"{qu['t_min']}, {qu['t_max']}"
+        )
+    _same_length(errs, cfg, "ed.fss.n_realizations", "ed.fss.L")
+    _increasing(errs, cfg, "ed.fss.L")
+    _increasing(errs, cfg, "ed.fig3.h_x")
+    _increasing(errs, cfg, "ed.fss.h_x")
+    L3, si = _get(cfg, "ed.fig3.L"), _get(cfg, "ed.shift_invert_min_L")
+    if L3 is not None and si is not None and int(L3) >= int(si):
+        errs.append(
+            f"config key 'ed.fig3.L': {L3} needs full spectra: it must be below "
+            f"ed.shift_invert_min_L = {si}"
+        )
     return errs
 
 
@@ -148,10 +230,39 @@ def validate_config(cfg: dict, schema_path: str | Path) -> None:
     are converted first, in place (:func:`coerce_cli_strings`)."""
     schema = yaml.safe_load(Path(schema_path).read_text())
     coerce_cli_strings(cfg, schema)
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    errors = sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path)))
-    msgs = [f"config key '{_key(e.absolute_path)}': {_describe(e)}" for e in errors]
+    msgs = _nonfinite(cfg)
+    if not msgs:
+        validator = jsonschema.validators.validator_for(schema)(schema)
+        errors = sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path)))
+        msgs = [f"config key '{_key(e.absolute_path)}': {_describe(e)}" for e in errors]
     if not msgs:
         msgs = _cross_checks(cfg)
     if msgs:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(msgs))
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """Recursive dict update (how Snakemake overlays --configfile files on config.yaml)."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def load_config(*overlays, root: str | Path | None = None, overrides: dict | None = None) -> dict:
+    """The workflow's configuration outside Snakemake: ``config.yaml`` of the checkout, then each
+    overlay file (e.g. ``"presets/tiny.yaml"``) and ``overrides``, validated like the workflow
+    does (:func:`validate_config`). For notebooks and tests::
+
+        cfg = load_config("presets/tiny.yaml")
+        plan = kasglass.stages.build_plan(cfg)
+    """
+    root = Path(root) if root else Path(__file__).resolve().parents[2]
+    cfg = yaml.safe_load((root / "config.yaml").read_text())
+    for f in overlays:
+        p = Path(f)
+        cfg = _merge(cfg, yaml.safe_load((p if p.is_absolute() else root / p).read_text()) or {})
+    if overrides:
+        cfg = _merge(cfg, overrides)
+    validate_config(cfg, root / "workflow" / "schemas" / "config.schema.yaml")
+    return cfg

@@ -1,6 +1,10 @@
-"""Finite-size extrapolation of binned densities and power-law fits of p_inf(phi) ~ |phi|^x.
+"""Finite-size extrapolations: field densities p_L(phi) to L -> infinity (Fig. 1) and remnant
+polarizations P(L_R) to L_R -> infinity (Fig. 2 right).
 
-Extrapolation forms (per histogram bin, weighted least squares over the system sizes L):
+Both are linear in the data, so they are applied as linear functionals (per histogram bin, or per
+realization) and their statistical errors follow from the same functional.
+
+Density forms (per histogram bin, weighted least squares over the system sizes L):
 - ``paper``: p_L = p_inf + b / L + c / L**2 (the paper's "1/L scaling up to second order");
 - ``longrange``: p_L = p_inf + b * L**(1 - 2 alpha) + c / L (corrections of long-range lattice
   sums decay like L**(1 - 2 alpha), slower than 1/L for alpha < 1).
@@ -67,36 +71,50 @@ def extrapolate(Ls, p, err, form: str, alpha: float):
     return p_inf, np.sqrt(np.maximum(var, 0.0)), M
 
 
-def power_law_fit(phi_mid, p, err, mask=None):
-    """Weighted fit of log p = log A + x log phi on the bins where p > 0 (and ``mask``).
+# ---------------------------------------------------------------------------------------------
+# Remnant polarization: P(L_R) -> P(L_R -> infinity), unweighted, per realization
 
-    Returns
-    -------
-    dict with x, x_err (formal), log_A, chi2, dof, n (number of bins used).
+#: extrapolation forms in L_R -> infinity (see :func:`cluster_weights`)
+CLUSTER_FORMS = ("linear", "linear_upper", "quadratic", "largest")
+
+
+def cluster_weights(L_R_values, form: str) -> np.ndarray:
+    """Linear functional a with P(L_R -> infinity) = a @ P(L_R_values) for an extrapolation form.
+
+    Forms: ``linear`` a + b/L_R (least squares over all L_R), ``linear_upper`` the same over the
+    upper half of the L_R values (at least 2), ``quadratic`` a + b/L_R + c/L_R^2 (needs >= 4
+    values), ``largest`` the value at the largest L_R (no extrapolation).
     """
-    phi_mid = np.asarray(phi_mid, float)
-    p = np.asarray(p, float)
-    err = np.asarray(err, float)
-    ok = (p > 0) & (err > 0) & np.isfinite(p)
-    if mask is not None:
-        ok &= mask
-    n = int(ok.sum())
-    if n < 2:
-        return {"x": np.nan, "x_err": np.nan, "log_A": np.nan, "chi2": np.nan, "dof": 0, "n": n}
-    xl = np.log(phi_mid[ok])
-    y = np.log(p[ok])
-    sy = err[ok] / p[ok]
-    w = 1.0 / sy**2
-    X = np.stack([np.ones_like(xl), xl], axis=1)
-    A = X.T @ (w[:, None] * X)
-    Ainv = np.linalg.inv(A)
-    coef = Ainv @ (X.T @ (w * y))
-    chi2 = float(np.sum(w * (y - X @ coef) ** 2))
-    return {
-        "x": float(coef[1]),
-        "x_err": float(np.sqrt(Ainv[1, 1])),
-        "log_A": float(coef[0]),
-        "chi2": chi2,
-        "dof": n - 2,
-        "n": n,
-    }
+    x = 1.0 / np.asarray(L_R_values, dtype=np.float64)
+    m = len(x)
+    a = np.zeros(m)
+    if form == "largest":
+        a[int(np.argmin(x))] = 1.0
+        return a
+    if form == "linear":
+        sel, deg = np.arange(m), 1
+    elif form == "linear_upper":
+        order = np.argsort(x)  # smallest 1/L_R first = largest L_R
+        sel, deg = order[: max(2, (m + 1) // 2)], 1
+    elif form == "quadratic":
+        sel, deg = np.arange(m), 2
+    else:
+        raise ValueError(f"extrapolation must be one of {CLUSTER_FORMS}; got {form!r}")
+    need = {"linear": 2, "linear_upper": 3, "quadratic": 4}[form]  # L_R values required
+    if m < need:
+        raise ValueError(f"extrapolation {form!r} needs more L_R values than {list(L_R_values)}")
+    X = np.vander(x[sel], deg + 1, increasing=True)
+    a[sel] = np.linalg.pinv(X)[0]
+    return a
+
+
+def cluster_forms_available(L_R_values, forms) -> list[str]:
+    """The forms of ``forms`` that the L_R values allow (see :func:`cluster_weights`)."""
+    ok = []
+    for f in forms:
+        try:
+            cluster_weights(L_R_values, f)
+            ok.append(f)
+        except ValueError:
+            pass
+    return ok

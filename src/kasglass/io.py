@@ -42,46 +42,85 @@ def git_revision(start: str | os.PathLike | None = None) -> str:
             return "unknown"
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=cwd, capture_output=True, text=True, timeout=10,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout.strip()
         return rev + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
 
-def provenance(preset: str, base_seed: int, **extra) -> dict:
-    """Provenance record stored in every figure table (columns and Parquet metadata)."""
+def provenance(preset: str, base_seed: int, config: dict | None = None, **extra) -> dict:
+    """Provenance record of a figure table: run name, base seed, package version, git revision,
+    and the configuration sections that produced the table (``config``, nested dicts)."""
     rec = {
         "preset": str(preset),
         "base_seed": int(base_seed),
         "kasglass_version": __version__,
         "git_revision": git_revision(),
     }
+    if config is not None:
+        rec["config"] = config
     rec.update(extra)
     return rec
 
 
-def write_table(df: pd.DataFrame, path: str | os.PathLike, prov: dict | None = None) -> None:
-    """Write ``df`` to Parquet atomically (temporary file + rename) with page checksums (so that
-    corrupted bytes are detected on reading), optionally with provenance.
+def config_value(config: dict, key: str):
+    """Value of the dotted key ``key`` (e.g. ``"sfs.order"``) in a nested configuration dict."""
+    node = config
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"configuration has no key {key!r}")
+        node = node[part]
+    return node
 
-    With ``prov``, its scalar entries are appended as constant columns (so a user with pandas sees
-    them) and the whole record is stored as JSON in the file's metadata under ``kasglass``.
+
+def write_table(
+    df: pd.DataFrame,
+    path: str | os.PathLike,
+    schema=None,
+    prov: dict | None = None,
+) -> None:
+    """Write ``df`` to Parquet atomically (temporary file + rename) with page checksums (so that
+    corrupted bytes are detected on reading).
+
+    Parameters
+    ----------
+    schema : kasglass.tables.Schema, optional
+        The frame is conformed to it first (exactly the declared columns, in order, with their
+        dtypes; anything else is an error naming the table).
+    prov : dict, optional
+        Provenance (:func:`provenance`). Its run entries
+        (:data:`kasglass.tables.PROVENANCE_COLUMNS`) and the schema's parameter columns (looked
+        up in ``prov["config"]``) are appended as constant columns, and the whole record is
+        stored as JSON in the file's metadata under ``kasglass``.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from .tables import PROVENANCE_COLUMNS, cast
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    df = df.copy()
+    df = schema.conform(df) if schema is not None else df.copy()
     if prov:
-        for k, v in prov.items():
-            if k not in df.columns and isinstance(v, (str, int, float, bool)):
-                df[k] = v
+        cols = [c for c in PROVENANCE_COLUMNS if c.name in prov]
+        for c in cols:
+            df[c.name] = prov[c.name]
+        if schema is not None:
+            from .tables import Col
+
+            for col, key, dtype in schema.params:
+                v = config_value(prov.get("config", {}), key)
+                df[col] = v
+                cols.append(Col(col, dtype, "", key))
+        df = df.assign(**cast(df, cols)) if len(df) else df
     table = pa.Table.from_pandas(df, preserve_index=False)
     if prov:
         meta = dict(table.schema.metadata or {})
-        meta[b"kasglass"] = json.dumps(prov, sort_keys=True).encode()
+        meta[b"kasglass"] = json.dumps(prov, sort_keys=True, default=str).encode()
         table = table.replace_schema_metadata(meta)
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(table, tmp, write_page_checksum=True)
@@ -126,8 +165,9 @@ def read_columns(path: str | os.PathLike, columns: list[str]) -> dict:
         # numeric columns without nulls straight from the Arrow buffers: pyarrow's to_numpy
         # imports pandas, which costs a simulation job ~45 MB of memory
         parts = [
-            np.frombuffer(ch.buffers()[1], dtype=dt, count=len(ch),
-                          offset=ch.offset * np.dtype(dt).itemsize)
+            np.frombuffer(
+                ch.buffers()[1], dtype=dt, count=len(ch), offset=ch.offset * np.dtype(dt).itemsize
+            )
             for ch in col.chunks
         ]
         out[c] = np.concatenate(parts) if parts else np.empty(0, dt)
@@ -152,13 +192,15 @@ def read_provenance(path: str | os.PathLike) -> dict:
     return json.loads(raw) if raw else {}
 
 
-def setup_logging(log_path: str | os.PathLike | None) -> logging.Logger:
-    """Send ``kasglass`` logging to ``log_path`` (and stderr) with timestamps; return the root
-    logger."""
+def setup_logging(log_path: str | os.PathLike | None, console: bool = False) -> logging.Logger:
+    """Send logging to ``log_path`` with timestamps (and to stderr only with ``console``, or when
+    there is no log file); return the root logger. Workflow jobs log to their log file only."""
     root = logging.getLogger()
     root.handlers.clear()
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers = [logging.StreamHandler(sys.stderr)]
+    handlers = []
+    if console or not log_path:
+        handlers.append(logging.StreamHandler(sys.stderr))
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_path, mode="w"))

@@ -1,4 +1,4 @@
-"""Genuine two-spin-flip resonances (paper Eq. 6, SPEC section 2) in SFS and random states.
+"""Genuine two-spin-flip resonances (paper Eq. 6) in SFS and random states.
 
 Conventions
 -----------
@@ -33,11 +33,11 @@ import pandas as pd
 from numba import njit
 
 from . import couplings
+from .model import ENSEMBLES, Model
 from .sfs import check_stored_sfs, shard_realizations
+from .stats import loglog_slope, mean_err_from_sums
 
 log = logging.getLogger(__name__)
-
-ENSEMBLES = ("sfs", "random")
 
 
 @njit(cache=True)
@@ -184,12 +184,10 @@ def shard_counts(
     base_seed: int,
     L: int,
     states: dict,
-    alphas,
+    models: list[Model],
     h_xs,
     prefactor: float = 1.0,
     *,
-    distance: str = "periodic",
-    pair_sum: str = "unordered",
     progress_every: float = 10.0,
 ) -> pd.DataFrame:
     """Two-spin resonance counts for a shard of stored states.
@@ -197,8 +195,10 @@ def shard_counts(
     Parameters
     ----------
     states : dict
-        ``{(alpha, ensemble): (realizations, Z)}`` (:func:`kasglass.sfs.load_states`), the same
-        realizations for every key.
+        ``{(alpha, ensemble): (realizations, Z)}`` (:func:`kasglass.sfs.load_state_range`), the
+        same realizations for every key.
+    models : sequence of Model
+        One model per alpha (:class:`kasglass.model.Model`).
 
     Returns
     -------
@@ -215,18 +215,19 @@ def shard_counts(
     from .seeds import derive_seed
 
     h = np.asarray(sorted(float(x) for x in h_xs), dtype=np.float64)
+    models = list(models)
     reals = shard_realizations(
-        {(float(a), e): states[(float(a), e)] for a in alphas for e in ENSEMBLES}
+        {(m.alpha, e): states[(m.alpha, e)] for m in models for e in ENSEMBLES}
     )
-    periodic = distance == "periodic"
     rows = []
     t0 = t_last = time.monotonic()
     for n_done, (pos, r) in enumerate(enumerate(reals), start=1):
         J = couplings.draw_J_pairs(base_seed, L, int(r))
         seed_J = derive_seed(base_seed, "couplings", L, int(r))
-        for a in alphas:
-            a = float(a)
-            w = couplings.distance_weights(L, a, distance, pair_sum)
+        for model in models:
+            a = model.alpha
+            w = model.distance_weights(L)
+            periodic = model.periodic
             for e in ENSEMBLES:
                 Z = np.ascontiguousarray(states[(a, e)][1][pos], dtype=np.float64)
                 phi = fields_from_pairs(J, w, Z, periodic)
@@ -248,7 +249,15 @@ def shard_counts(
                     )
         now = time.monotonic()
         if now - t_last > progress_every or n_done == len(reals):
-            log.info("L=%d: %d/%d realizations done (%.1f s)", L, n_done, len(reals), now - t0)
+            rate = n_done / max(now - t0, 1e-9)
+            log.info(
+                "L=%d: %d/%d realizations done (%.2f/s, %.0f s left)",
+                L,
+                n_done,
+                len(reals),
+                rate,
+                (len(reals) - n_done) / rate,
+            )
             t_last = now
     cols = ["alpha", "ensemble", "h_x", "realization", "seed_couplings", "n_res", "n_single"]
     df = pd.DataFrame(rows, columns=cols)
@@ -279,57 +288,25 @@ def aggregate(counts: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     n = agg["n_realizations"].to_numpy(np.float64)
-    mean = agg["s"].to_numpy(np.float64) / n
-    var = (agg["q"].to_numpy(np.float64) - n * mean**2) / np.maximum(n - 1, 1)
     out = agg[keys].copy()
-    out["n_res_mean"] = mean
-    out["n_res_err"] = np.where(n > 1, np.sqrt(np.maximum(var, 0.0) / n), np.nan)
+    out["n_res_mean"], out["n_res_err"] = mean_err_from_sums(n, agg["s"], agg["q"])
     out["n_res_max"] = agg["n_res_max"].astype(np.int64)
     out["n_single_mean"] = agg["s_single"].to_numpy(np.float64) / n
     out["n_realizations"] = agg["n_realizations"].astype(np.int64)
     return out
 
 
-def fit_exponent(L, mean, err):
-    """Weighted least-squares fit ln(mean) = a + x ln(L) over points with mean > 0.
-
-    Weights 1/sigma^2 with sigma = err/mean (a zero or missing error is replaced by the
-    Poisson-like 1/sqrt(mean) floor). The error of x is the fit's, scaled by sqrt(chi2/dof) when
-    that exceeds 1. Returns (x, x_err, a, n_points); NaNs with fewer than two usable points
-    (x_err is NaN with exactly two).
-    """
-    L = np.asarray(L, dtype=np.float64)
-    m = np.asarray(mean, dtype=np.float64)
-    e = np.asarray(err, dtype=np.float64)
-    ok = (m > 0) & np.isfinite(m)
-    L, m, e = L[ok], m[ok], e[ok]
-    n = len(L)
-    if n < 2 or len(np.unique(L)) < 2:
-        return float("nan"), float("nan"), float("nan"), n
-    s = np.where(np.isfinite(e) & (e > 0), e / m, 1.0 / np.sqrt(m))
-    X = np.stack([np.ones(n), np.log(L)], axis=1)
-    W = 1.0 / s**2
-    A = X.T @ (X * W[:, None])
-    b = X.T @ (W * np.log(m))
-    cov = np.linalg.inv(A)
-    a, x = cov @ b
-    if n == 2:
-        return float(x), float(np.sqrt(cov[1, 1])), float(a), n
-    chi2 = float(np.sum(W * (np.log(m) - X @ np.array([a, x])) ** 2))
-    scale = max(1.0, chi2 / (n - 2))
-    return float(x), float(np.sqrt(cov[1, 1] * scale)), float(a), n
-
-
 def exponents(table: pd.DataFrame) -> pd.DataFrame:
     """Fitted growth exponents of the mean count vs L per (alpha, ensemble, h_x).
 
-    Columns: alpha, ensemble, h_x, exponent, exponent_err, amplitude (exp(a)), reference
-    (2 - alpha for random states, 1 for SFS states), L_min, L_max, n_points.
+    Columns: alpha, ensemble, h_x, exponent, exponent_err (:func:`kasglass.stats.loglog_slope`),
+    amplitude (exp(a)), reference (2 - alpha for random states, 1 for SFS states), L_min, L_max
+    (null when no point has a non-zero mean), n_points.
     """
     rows = []
     for (a, e, h), g in table.groupby(["alpha", "ensemble", "h_x"], sort=True):
         g = g.sort_values("L")
-        x, xe, amp, n = fit_exponent(g["L"], g["n_res_mean"], g["n_res_err"])
+        x, xe, amp, n = loglog_slope(g["L"], g["n_res_mean"], g["n_res_err"])
         used = g[g["n_res_mean"] > 0]
         rows.append(
             {
@@ -340,8 +317,8 @@ def exponents(table: pd.DataFrame) -> pd.DataFrame:
                 "exponent_err": xe,
                 "amplitude": float(np.exp(amp)) if np.isfinite(amp) else float("nan"),
                 "reference": (2.0 - float(a)) if e == "random" else 1.0,
-                "L_min": int(used["L"].min()) if len(used) else -1,
-                "L_max": int(used["L"].max()) if len(used) else -1,
+                "L_min": int(used["L"].min()) if len(used) else None,
+                "L_max": int(used["L"].max()) if len(used) else None,
                 "n_points": int(n),
             }
         )

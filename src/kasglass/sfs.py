@@ -237,57 +237,50 @@ def unpack_spins(b: bytes, L: int) -> np.ndarray:
     return bits.astype(np.float64) * 2.0 - 1.0
 
 
-def _states_from_frame(df, alpha: float, ensemble: str, n: int):
-    df = df[(np.isclose(df["alpha"], float(alpha))) & (df["ensemble"] == ensemble)]
-    df = df.sort_values("realization")
-    df = df[df["realization"] < int(n)]
-    if len(df) < int(n):
-        raise ValueError(
-            f"only {len(df)} stored {ensemble} states for alpha={alpha}; {n} requested "
-            "(declare the demand with demand_sfs_states in the workflow)"
-        )
-    L = int(df["L"].iloc[0]) if len(df) else 0
-    Z = np.stack([unpack_spins(b, L) for b in df["state"]]) if len(df) else np.zeros((0, L))
-    return df["realization"].to_numpy(np.int64), Z
-
-
-def load_states(paths, alpha: float, ensemble: str, n: int):
-    """First ``n`` stored states of (alpha, ensemble) from SFS shard ``*.states.parquet`` files.
+def load_state_range(paths, alphas, ensembles, lo: int, hi: int, L: int | None = None) -> dict:
+    """Stored states of realizations lo..hi-1 for every (alpha, ensemble), reading the files once.
 
     Parameters
     ----------
     paths : list of path
-        State files of the shards (e.g. from the workflow's ``sfs_state_files(L, n)``).
-    alpha : float
-    ensemble : {"sfs", "random"}
-    n : int
+        SFS shard ``*.states.parquet`` files that together hold realizations [lo, hi) (others may
+        hold more; they are ignored).
+    alphas : sequence of float
+    ensembles : sequence of {"random", "sfs"}
+    lo, hi : int
+    L : int, optional
+        Expected system size (checked against the files).
 
     Returns
     -------
-    realizations : ndarray of int64, shape (n,)
-        Realization indices 0..n-1 (couplings: ``couplings.draw_J_pairs(seed, L, r)``).
-    Z : ndarray of float64, shape (n, L)
-        Spins +-1.
-    """
-    from .io import read_tables
-
-    return _states_from_frame(read_tables(list(paths)), alpha, ensemble, n)
-
-
-def load_state_shard(paths, alphas, ensembles, lo: int, hi: int) -> dict:
-    """Stored states of realizations lo..hi-1 for every (alpha, ensemble), reading the files once.
-
-    Returns ``{(alpha, ensemble): (realizations, Z)}`` as consumed by the avalanche and two-spin
-    stages (see :func:`shard_realizations`).
+    dict
+        ``{(alpha, ensemble): (realizations, Z)}`` with realizations lo..hi-1 (int64) and Z of
+        shape (hi - lo, L), float64 +-1, as consumed by the avalanche, two-spin and cluster
+        stages (see :func:`shard_realizations`).
     """
     from .io import read_tables
 
     df = read_tables(list(paths))
+    if len(df) and L is not None and set(df["L"].unique()) != {int(L)}:
+        raise ValueError(
+            f"state files {list(paths)} hold L = {sorted(df['L'].unique())}, expected {L}"
+        )
+    df = df[(df["realization"] >= int(lo)) & (df["realization"] < int(hi))]
     out = {}
     for a in alphas:
         for e in ensembles:
-            r, Z = _states_from_frame(df, float(a), e, hi)
-            out[(float(a), e)] = (r[lo:hi], Z[lo:hi])
+            d = df[np.isclose(df["alpha"], float(a)) & (df["ensemble"] == e)]
+            d = d.sort_values("realization")
+            r = d["realization"].to_numpy(np.int64)
+            if not np.array_equal(r, np.arange(int(lo), int(hi))):
+                raise ValueError(
+                    f"stored {e} states for alpha={a}: realizations {int(lo)}..{int(hi) - 1} "
+                    f"needed, {len(r)} found in {list(paths)}; the SFS stage was planned for "
+                    "another demand (rerun the workflow)"
+                )
+            n = int(d["L"].iloc[0]) if len(d) else int(L or 0)
+            Z = np.stack([unpack_spins(b, n) for b in d["state"]]) if len(d) else np.zeros((0, n))
+            out[(float(a), e)] = (r, Z)
     return out
 
 

@@ -1,57 +1,41 @@
-# Stage 3: aggregate the SFS shards (exact integer sums; summaries in realization order), then
-# extrapolate p_L(phi) to L -> infinity and fit p_inf ~ |phi|^x (Fig. 1 tables, Fig. S1 table).
+# Stage "fields" (kasglass.stages.fields): the SFS shards' histograms summed, then the Fig. 1
+# and Fig. S1 tables (extrapolation to L -> infinity, exponents, moments).
 
 
 rule fields_aggregate:
     input:
-        hist=lambda w: [f for L in config["fields"]["L"] for f in sfs_files("hist", L)],
-        summary=lambda w: [f for L in config["fields"]["L"] for f in sfs_files("summary", L)],
+        unpack(job_input("fields_aggregate")),
     output:
-        counts=f"{RES}/fields/counts.parquet",
-        summary=f"{RES}/fields/summary.parquet",
+        **PLAN.output_patterns("fields_aggregate"),
     log:
-        f"{RES}/logs/fields/aggregate.log",
+        PLAN.log_pattern("fields_aggregate"),
+    localrule: True
     conda:
         ENV
-    script:
-        "../../scripts/fields_aggregate.py"
-
-
-rule fields_analysis:
-    input:
-        counts=rules.fields_aggregate.output.counts,
-        summary=rules.fields_aggregate.output.summary,
-    output:
-        fields=f"{RES}/data/fig1_fields.parquet",
-        exponents=f"{RES}/data/fig1_exponents.parquet",
-        random=f"{RES}/data/figS1_random_fields.parquet",
-        moments=f"{RES}/data/fields_moments.parquet",
+    resources:
+        mem_mb=job_mem_mb("fields_aggregate"),
+        runtime=job_runtime("fields_aggregate"),
     params:
-        preset=PRESET,
-        seed=SEED,
-        alpha=config["fields"]["alpha"],
-        L=config["fields"]["L"],
-        figS1_alphas=config["fields"]["figS1"]["alphas"],
-        fit=config["fields"]["fit"],
-        extrapolation=config["fields"]["extrapolation"],
-        n_bootstrap=config["fields"]["n_bootstrap"],
-        hist=config["fields"]["hist"],
-        order=config["sfs"]["order"],
-        distance=MODEL["distance"],
-        pair_sum=MODEL["pair_sum"],
+        job=job_params("fields_aggregate"),
+    script:
+        JOB_SCRIPT
+
+
+rule fields_tables:
+    input:
+        unpack(job_input("fields_tables")),
+    output:
+        **PLAN.output_patterns("fields_tables"),
     log:
-        f"{RES}/logs/fields/analysis.log",
+        PLAN.log_pattern("fields_tables"),
+    localrule: True
     conda:
         ENV
+    resources:
+        mem_mb=job_mem_mb("fields_tables"),
+        runtime=job_runtime("fields_tables"),
+    params:
+        job=job_params("fields_tables"),
+        provenance=job_provenance("fields_tables"),
     script:
-        "../../scripts/fields_analysis.py"
-
-
-CLAIM_TABLES.update(
-    {
-        "fig1_fields": f"{RES}/data/fig1_fields.parquet",
-        "fig1_exponents": f"{RES}/data/fig1_exponents.parquet",
-        "figS1_random_fields": f"{RES}/data/figS1_random_fields.parquet",
-        "fields_moments": f"{RES}/data/fields_moments.parquet",
-    }
-)
+        JOB_SCRIPT

@@ -1,93 +1,108 @@
-# Figures (read only the small figure tables: restyling never reruns a simulation), the
-# per-figure target rules, and the claims scorecard.
-
-register_figure("fig1", "fig1")
-register_figure("figS1", "figS1")
+# Figures and the scorecard. Every figure is drawn by one rule from the small figure tables
+# (restyling never reruns a simulation): scripts/plot_<figure>.py with the tables and parameters
+# the plan lists for it (PLAN.figures); the target rules below build one figure each.
 
 
-rule plot_fig1:
-    localrule: True
+localrules:
+    fig1,
+    fig2,
+    fig3,
+    figS1,
+    figS2,
+    figS3,
+    figS4,
+    scorecard,
+
+
+rule plot:
     input:
-        fields=f"{RES}/data/fig1_fields.parquet",
-        exponents=f"{RES}/data/fig1_exponents.parquet",
+        unpack(lambda w: PLAN.figures[w.figure].tables),
     output:
-        pdf=f"{RES}/figures/fig1.pdf",
+        pdf=f"{RES}/figures/{{figure}}.pdf",
         png=report(
-            f"{RES}/figures/fig1.png",
-            caption="../report/fig1.rst",
+            f"{RES}/figures/{{figure}}.png",
+            caption="../report/{figure}.rst",
             category="Figures",
-            subcategory="Main text",
-            labels={"figure": "Fig. 1"},
+            labels={"figure": "{figure}"},
         ),
+    log:
+        f"{RES}/logs/figures/{{figure}}.log",
+    localrule: True
+    conda:
+        ENV
     params:
-        alpha=config["fields"]["alpha"],
-    log:
-        f"{RES}/logs/figures/fig1.log",
-    conda:
-        ENV
+        fig=lambda w: PLAN.figures[w.figure].params,
     script:
-        "../../scripts/plot_fig1.py"
-
-
-rule plot_figS1:
-    localrule: True
-    input:
-        random=f"{RES}/data/figS1_random_fields.parquet",
-        moments=f"{RES}/data/fields_moments.parquet",
-    output:
-        pdf=f"{RES}/figures/figS1.pdf",
-        png=report(
-            f"{RES}/figures/figS1.png",
-            caption="../report/figS1.rst",
-            category="Figures",
-            subcategory="Supplementary",
-            labels={"figure": "Fig. S1"},
-        ),
-    log:
-        f"{RES}/logs/figures/figS1.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/plot_figS1.py"
+        "../../scripts/plot_{wildcards.figure}.py"
 
 
 rule claims:
-    localrule: True
     input:
-        **CLAIM_TABLES,
+        unpack(job_input("claims")),
     output:
-        table=f"{RES}/data/claims.parquet",
-        md=f"{RES}/data/claims.md",
+        table=PLAN.output_patterns("claims")["table"],
+        md=PLAN.output_patterns("claims")["md"],
         html=report(
-            f"{RES}/data/claims.html",
+            PLAN.output_patterns("claims")["html"],
             caption="../report/scorecard.rst",
             category="Scorecard",
             labels={"table": "reproduction scorecard"},
         ),
-    params:
-        preset=PRESET,
-        seed=SEED,
     log:
-        f"{RES}/logs/claims.log",
+        PLAN.log_pattern("claims"),
+    localrule: True
     conda:
         ENV
+    params:
+        job=job_params("claims"),
+        provenance=job_provenance("claims"),
     script:
-        "../../scripts/claims.py"
+        JOB_SCRIPT
 
 
 rule fig1:
-    localrule: True
+    """Fig. 1: SFS field distribution p(phi) vs L, its L -> infinity limit, and x(alpha)."""
     input:
-        FIGURES["fig1"],
+        PLAN.figure_targets("fig1"),
+
+
+rule fig2:
+    """Fig. 2: resonance avalanches (left) and remnant polarization of resonant spins (right)."""
+    input:
+        PLAN.figure_targets("fig2"),
+
+
+rule fig3:
+    """Fig. 3: ED phase diagram of r and m_EA over (energy density, h_x) at L = 12."""
+    input:
+        PLAN.figure_targets("fig3"),
 
 
 rule figS1:
-    localrule: True
+    """Fig. S1: random-state fields against the exact finite-L Gaussian."""
     input:
-        FIGURES["figS1"],
+        PLAN.figure_targets("figS1"),
+
+
+rule figS2:
+    """Fig. S2: genuine two-spin resonances vs L, SFS and random states."""
+    input:
+        PLAN.figure_targets("figS2"),
+
+
+rule figS3:
+    """Fig. S3: finite-size scaling of the ED diagnostics at the spectrum middle and edges."""
+    input:
+        PLAN.figure_targets("figS3"),
+
+
+rule figS4:
+    """Fig. S4: quench dynamics of full chains from random and SFS states (beyond the paper)."""
+    input:
+        PLAN.figure_targets("figS4"),
 
 
 rule scorecard:
-    localrule: True
+    """The reproduction scorecard: claims.parquet, claims.md, claims.html."""
     input:
         rules.claims.output,

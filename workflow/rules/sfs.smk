@@ -1,33 +1,38 @@
-# Stage 2: SFS relaxation of every realization of a shard, for every alpha the preset needs at
-# this L (common random numbers: one draw of J serves all alphas).
+# Stage "sfs" (kasglass.stages.sfs): disorder manifests, then the random and SFS states of every
+# realization for every alpha any stage needs at that L (one draw of J serves every alpha).
+
+
+rule disorder:
+    output:
+        **PLAN.output_patterns("disorder"),
+    log:
+        PLAN.log_pattern("disorder"),
+    conda:
+        ENV
+    resources:
+        mem_mb=job_mem_mb("disorder"),
+        runtime=job_runtime("disorder"),
+    params:
+        job=job_params("disorder"),
+    script:
+        JOB_SCRIPT
 
 
 rule sfs:
     input:
-        seeds=rules.disorder.output[0],
+        unpack(job_input("sfs")),
     output:
-        hist=f"{RES}/sfs/L{{L}}/shard{{shard}}.hist.parquet",
-        summary=f"{RES}/sfs/L{{L}}/shard{{shard}}.summary.parquet",
-        states=f"{RES}/sfs/L{{L}}/shard{{shard}}.states.parquet",
-    params:
-        seed=SEED,
-        lo=lambda w: int(w.shard) * shard_size(w.L),
-        hi=lambda w: (int(w.shard) + 1) * shard_size(w.L),
-        plan=lambda w: sfs_plan(w.L, w.shard),
-        order=config["sfs"]["order"],
-        distance=MODEL["distance"],
-        pair_sum=MODEL["pair_sum"],
-        hist=config["fields"]["hist"],
-        n_blocks=config["fields"]["n_blocks"],
-        h_x_res=config["fields"]["h_x_res"],
-    resources:
-        mem_mb=lambda w: sfs_mem_mb(w.L, w.shard),
-        runtime=lambda w: 10 + int(shard_size(w.L) * int(w.L) ** 2 / 2e8),
+        **PLAN.output_patterns("sfs"),
     log:
-        f"{RES}/logs/sfs/L{{L}}_shard{{shard}}.log",
+        PLAN.log_pattern("sfs"),
     benchmark:
-        f"{RES}/benchmarks/sfs/L{{L}}_shard{{shard}}.tsv"
+        PLAN.benchmark_pattern("sfs")
     conda:
         ENV
+    resources:
+        mem_mb=job_mem_mb("sfs"),
+        runtime=job_runtime("sfs"),
+    params:
+        job=job_params("sfs"),
     script:
-        "../../scripts/sfs_shard.py"
+        JOB_SCRIPT

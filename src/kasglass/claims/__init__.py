@@ -22,7 +22,15 @@ import pandas as pd
 
 VERDICTS = ("reproduced", "not reproduced", "inconclusive")
 COLUMNS = [
-    "claim", "title", "reading", "statistic", "value", "error", "threshold", "verdict", "detail",
+    "claim",
+    "title",
+    "reading",
+    "statistic",
+    "value",
+    "error",
+    "threshold",
+    "verdict",
+    "detail",
 ]
 
 
@@ -38,8 +46,8 @@ REGISTRY: dict[int, _Claim] = {}
 
 
 def claim(id: int, title: str, needs: tuple | list):
-    """Register a claim evaluator ``fn(tables) -> dict | list[dict]`` under its SPEC section 6
-    number."""
+    """Register a claim evaluator ``fn(tables) -> dict | list[dict]`` under its number (the
+    numbering of the scorecard)."""
 
     def deco(fn):
         if id in REGISTRY and REGISTRY[id].fn.__qualname__ != fn.__qualname__:
@@ -79,31 +87,48 @@ def evaluate(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         c = REGISTRY[cid]
         missing = [t for t in c.needs if t not in tables]
         if missing:
-            out = [{
-                "statistic": "", "value": float("nan"), "error": float("nan"), "threshold": "",
-                "verdict": "inconclusive",
-                "detail": f"not computed in this preset (needs table(s) {', '.join(missing)})",
-            }]
+            out = [
+                {
+                    "statistic": "",
+                    "value": float("nan"),
+                    "error": float("nan"),
+                    "threshold": "",
+                    "verdict": "inconclusive",
+                    "detail": f"not computed in this preset (needs table(s) {', '.join(missing)})",
+                }
+            ]
         else:
             try:
                 out = c.fn(tables)
             except Exception as exc:  # a broken evaluator is reported, never hidden
-                out = [{
-                    "statistic": "", "value": float("nan"), "error": float("nan"),
-                    "threshold": "", "verdict": "inconclusive",
-                    "detail": f"evaluation failed: {type(exc).__name__}: {exc}",
-                }]
+                out = [
+                    {
+                        "statistic": "",
+                        "value": float("nan"),
+                        "error": float("nan"),
+                        "threshold": "",
+                        "verdict": "inconclusive",
+                        "detail": f"evaluation failed: {type(exc).__name__}: {exc}",
+                    }
+                ]
         if isinstance(out, dict):
             out = [out]
         for r in out:
             if r["verdict"] not in VERDICTS:
                 raise ValueError(f"claim {cid}: unknown verdict {r['verdict']!r}")
-            rows.append({
-                "claim": cid, "title": c.title, "reading": r.get("reading", ""),
-                "statistic": r["statistic"], "value": float(r["value"]),
-                "error": float(r["error"]), "threshold": str(r["threshold"]),
-                "verdict": r["verdict"], "detail": r.get("detail", ""),
-            })
+            rows.append(
+                {
+                    "claim": cid,
+                    "title": c.title,
+                    "reading": r.get("reading", ""),
+                    "statistic": r["statistic"],
+                    "value": float(r["value"]),
+                    "error": float(r["error"]),
+                    "threshold": str(r["threshold"]),
+                    "verdict": r["verdict"],
+                    "detail": r.get("detail", ""),
+                }
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -123,8 +148,11 @@ def to_markdown(df: pd.DataFrame, preset: str = "") -> str:
     lines = [f"# Reproduction scorecard{f' (preset `{preset}`)' if preset else ''}", ""]
     counts = df["verdict"].value_counts()
     lines.append(", ".join(f"{counts.get(v, 0)} {v}" for v in VERDICTS))
-    lines += ["", "| # | claim | reading | statistic | value | error | threshold | verdict |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| # | claim | reading | statistic | value | error | threshold | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for _, r in df.iterrows():
         lines.append(
             f"| {r['claim']} | {_esc(r['title'])} | {_esc(r['reading'])} | "
@@ -136,3 +164,16 @@ def to_markdown(df: pd.DataFrame, preset: str = "") -> str:
         rd = f" [{r['reading']}]" if r["reading"] else ""
         lines.append(f"- **{r['claim']}{rd}** {r['verdict']}: {r['detail']}")
     return "\n".join(lines) + "\n"
+
+
+def to_html(df: pd.DataFrame, preset: str = "", seed=None) -> str:
+    """The scorecard as an HTML table (for ``snakemake --report``)."""
+    drop = [c for c in ("preset", "base_seed", "kasglass_version", "git_revision") if c in df]
+    return (
+        f"<html><head><meta charset='utf-8'><title>Scorecard ({preset})</title>"
+        "<style>table{border-collapse:collapse;font:13px sans-serif}"
+        "td,th{border:1px solid #bbb;padding:3px 6px;text-align:left}</style></head><body>"
+        f"<h3>Reproduction scorecard (preset {preset}, base seed {seed})</h3>"
+        + df.drop(columns=drop).to_html(index=False, na_rep="–", float_format=lambda v: f"{v:.4g}")
+        + "</body></html>\n"
+    )

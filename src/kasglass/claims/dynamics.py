@@ -1,4 +1,4 @@
-"""Claim 12 (SPEC section 6): the remnant polarization of the most resonant spins stays sizeable and
+"""Claim 12: the remnant polarization of the most resonant spins stays sizeable and
 decays slowly with L (Fig. 2 right, table ``fig2_polarization``).
 
 The paper gives no numbers; the readings and thresholds are ours and are printed in every row. All
@@ -23,7 +23,7 @@ SLOW = 0.25
 
 def _pbar(t):
     d = t["fig2_polarization"]
-    ext = d[d["L_R"].isna()]
+    ext = d[d["L_R"].isna() & d["main"]]
     form = "extrapolated L_R -> inf"
     if ext.empty:  # no extrapolation possible: the largest L_R (stated in the detail)
         lr = int(d["L_R"].max())

@@ -1,4 +1,4 @@
-"""Claims 10 and 11 (SPEC section 6) and the eps -> 1 - eps symmetry check, from the ED phase
+"""Claims 10 and 11 and the eps -> 1 - eps symmetry check, from the ED phase
 diagram (table ``fig3_phase_diagram``: disorder averages per (h_x, eps bin)).
 
 The paper states the claims qualitatively; the readings and thresholds are ours and are printed in
@@ -75,16 +75,28 @@ def _pool(g, col):
     return float(np.dot(w, g[col])), float(np.sqrt(np.dot(w**2, g[err] ** 2)))
 
 
-@claim(10, "L = 12, alpha = 0.7: for h_x < 0.1 all energies look localized (r ~ 0.39, m_EA large)",
-       needs=["fig3_phase_diagram"])
+@claim(
+    10,
+    "L = 12, alpha = 0.7: for h_x < 0.1 all energies look localized (r ~ 0.39, m_EA large)",
+    needs=["fig3_phase_diagram"],
+)
 def all_localized(t):
     d, L, alpha, n = _table(t)
     lo = d[d["h_x"] < 0.1]
     base = f"L = {L}, alpha = {alpha:g}, {n} realizations, bins with >= {MIN_LEVELS} gap ratios"
     if lo.empty:
-        return [{"reading": rd, "statistic": "", "value": np.nan, "error": np.nan,
-                 "threshold": "", "verdict": "inconclusive",
-                 "detail": f"no h_x < 0.1 in the table ({base})"} for rd in ("r", "m_EA")]
+        return [
+            {
+                "reading": rd,
+                "statistic": "",
+                "value": np.nan,
+                "error": np.nan,
+                "threshold": "",
+                "verdict": "inconclusive",
+                "detail": f"no h_x < 0.1 in the table ({base})",
+            }
+            for rd in ("r", "m_EA")
+        ]
     hs = ", ".join(f"{h:g}" for h in sorted(lo["h_x"].unique()))
     i = int(lo["r_mean"].to_numpy().argmax())
     rr = lo.iloc[i]
@@ -93,16 +105,26 @@ def all_localized(t):
     mm = lo.iloc[j]
     vm, _ = _paper_point(L, alpha, verdict_from(mm["m_ea"], mm["m_ea_err"], M_LARGE, greater=True))
     return [
-        {"reading": "r", "statistic": "largest bin-mean r over h_x < 0.1 and all eps",
-         "value": rr["r_mean"], "error": rr["r_err"], "threshold": f"< {R_LOC:.3f}",
-         "verdict": v,
-         "detail": f"at h_x = {rr['h_x']:g}, eps in [{rr['eps_lo']:.2f}, {rr['eps_hi']:.2f}); "
-                   f"h_x = {hs}; {base}{note}"},
-        {"reading": "m_EA", "statistic": "smallest bin-mean m_EA over h_x < 0.1 and all eps",
-         "value": mm["m_ea"], "error": mm["m_ea_err"], "threshold": f"> {M_LARGE}",
-         "verdict": vm,
-         "detail": f"at h_x = {mm['h_x']:g}, eps in [{mm['eps_lo']:.2f}, {mm['eps_hi']:.2f}); "
-                   f"ergodic baseline 1/L = {1 / L:.3f}; {base}{note}"},
+        {
+            "reading": "r",
+            "statistic": "largest bin-mean r over h_x < 0.1 and all eps",
+            "value": rr["r_mean"],
+            "error": rr["r_err"],
+            "threshold": f"< {R_LOC:.3f}",
+            "verdict": v,
+            "detail": f"at h_x = {rr['h_x']:g}, eps in [{rr['eps_lo']:.2f}, {rr['eps_hi']:.2f}); "
+            f"h_x = {hs}; {base}{note}",
+        },
+        {
+            "reading": "m_EA",
+            "statistic": "smallest bin-mean m_EA over h_x < 0.1 and all eps",
+            "value": mm["m_ea"],
+            "error": mm["m_ea_err"],
+            "threshold": f"> {M_LARGE}",
+            "verdict": vm,
+            "detail": f"at h_x = {mm['h_x']:g}, eps in [{mm['eps_lo']:.2f}, {mm['eps_hi']:.2f}); "
+            f"ergodic baseline 1/L = {1 / L:.3f}; {base}{note}",
+        },
     ]
 
 
@@ -118,8 +140,11 @@ def _crossing(hx, r):
     return f"> {hx[-1]:g}"
 
 
-@claim(11, "h_x >= 0.2: mid-spectrum ergodic (r ~ 0.53, m_EA ~ baseline); edges localized longer",
-       needs=["fig3_phase_diagram"])
+@claim(
+    11,
+    "h_x >= 0.2: mid-spectrum ergodic (r ~ 0.53, m_EA ~ baseline); edges localized longer",
+    needs=["fig3_phase_diagram"],
+)
 def middle_ergodic(t):
     d, L, alpha, n = _table(t)
     base = f"L = {L}, alpha = {alpha:g}, {n} realizations, bins with >= {MIN_LEVELS} gap ratios"
@@ -127,32 +152,59 @@ def middle_ergodic(t):
     mid = d[(c >= MID[0]) & (c <= MID[1])]
     edge = d[(c < EDGE[0]) | (c > EDGE[1])]
     hx_all = np.sort(d["h_x"].unique())
-    pm = {h: (_pool(mid[mid["h_x"] == h], "r_mean"), _pool(mid[mid["h_x"] == h], "m_ea"))
-          for h in hx_all}
-    pe = {h: (_pool(edge[edge["h_x"] == h], "r_mean"), _pool(edge[edge["h_x"] == h], "m_ea"))
-          for h in hx_all}
+    pm = {
+        h: (_pool(mid[mid["h_x"] == h], "r_mean"), _pool(mid[mid["h_x"] == h], "m_ea"))
+        for h in hx_all
+    }
+    pe = {
+        h: (_pool(edge[edge["h_x"] == h], "r_mean"), _pool(edge[edge["h_x"] == h], "m_ea"))
+        for h in hx_all
+    }
     hi = [h for h in hx_all if h >= 0.2 - 1e-12 and np.isfinite(pm[h][0][0])]
     if not hi:
-        return [{"reading": rd, "statistic": "", "value": np.nan, "error": np.nan,
-                 "threshold": "", "verdict": "inconclusive",
-                 "detail": f"no mid-spectrum bins at h_x >= 0.2 ({base})"}
-                for rd in ("middle r", "middle m_EA", "edges")]
+        return [
+            {
+                "reading": rd,
+                "statistic": "",
+                "value": np.nan,
+                "error": np.nan,
+                "threshold": "",
+                "verdict": "inconclusive",
+                "detail": f"no mid-spectrum bins at h_x >= 0.2 ({base})",
+            }
+            for rd in ("middle r", "middle m_EA", "edges")
+        ]
     h_r = min(hi, key=lambda h: pm[h][0][0])
     r_min, r_err = pm[h_r][0]
     h_m = max(hi, key=lambda h: pm[h][1][0])
     m_max, m_err = pm[h_m][1]
-    per_h = "; ".join(f"h_x={h:g}: r_mid={pm[h][0][0]:.3f}, m_mid={pm[h][1][0]:.3f}, "
-                      f"r_edge={pe[h][0][0]:.3f}, m_edge={pe[h][1][0]:.3f}" for h in hx_all)
+    per_h = "; ".join(
+        f"h_x={h:g}: r_mid={pm[h][0][0]:.3f}, m_mid={pm[h][1][0]:.3f}, "
+        f"r_edge={pe[h][0][0]:.3f}, m_edge={pe[h][1][0]:.3f}"
+        for h in hx_all
+    )
     v1, note = _paper_point(L, alpha, verdict_from(r_min, r_err, R_ERG, greater=True))
     v2, _ = _paper_point(L, alpha, verdict_from(m_max, m_err, 2.0 / L, greater=False))
     rows = [
-        {"reading": "middle r", "statistic": f"smallest mid-spectrum r (bin centres in "
-         f"[{MID[0]}, {MID[1]}]) over h_x >= 0.2", "value": r_min, "error": r_err,
-         "threshold": f"> {R_ERG:.3f}", "verdict": v1,
-         "detail": f"at h_x = {h_r:g}; {base}; {per_h}{note}"},
-        {"reading": "middle m_EA", "statistic": "largest mid-spectrum m_EA over h_x >= 0.2",
-         "value": m_max, "error": m_err, "threshold": f"< 2/L = {2.0 / L:.3f}", "verdict": v2,
-         "detail": f"at h_x = {h_m:g}; ergodic baseline 1/L = {1 / L:.3f}; {base}{note}"},
+        {
+            "reading": "middle r",
+            "statistic": f"smallest mid-spectrum r (bin centres in "
+            f"[{MID[0]}, {MID[1]}]) over h_x >= 0.2",
+            "value": r_min,
+            "error": r_err,
+            "threshold": f"> {R_ERG:.3f}",
+            "verdict": v1,
+            "detail": f"at h_x = {h_r:g}; {base}; {per_h}{note}",
+        },
+        {
+            "reading": "middle m_EA",
+            "statistic": "largest mid-spectrum m_EA over h_x >= 0.2",
+            "value": m_max,
+            "error": m_err,
+            "threshold": f"< 2/L = {2.0 / L:.3f}",
+            "verdict": v2,
+            "detail": f"at h_x = {h_m:g}; ergodic baseline 1/L = {1 / L:.3f}; {base}{note}",
+        },
     ]
     h0 = hi[0]
     (rm, rme), (re_, ree) = pm[h0][0], pe[h0][0]
@@ -160,14 +212,20 @@ def middle_ergodic(t):
     v3, _ = _paper_point(L, alpha, verdict_from(diff, derr, 0.0, greater=True))
     r_mid_curve = np.array([pm[h][0][0] for h in hx_all])
     r_edge_curve = np.array([pe[h][0][0] for h in hx_all])
-    rows.append({
-        "reading": "edges", "statistic": f"r_middle - r_edge at h_x = {h0:g} (edge: bin "
-        f"centres < {EDGE[0]} or > {EDGE[1]})", "value": diff, "error": derr, "threshold": "> 0",
-        "verdict": v3,
-        "detail": f"r crosses the Poisson-GOE midpoint {R_MID:.3f} at h_x = "
-                  f"{_crossing(hx_all, r_mid_curve)} (middle) and "
-                  f"{_crossing(hx_all, r_edge_curve)} (edges); {base}{note}",
-    })
+    rows.append(
+        {
+            "reading": "edges",
+            "statistic": f"r_middle - r_edge at h_x = {h0:g} (edge: bin "
+            f"centres < {EDGE[0]} or > {EDGE[1]})",
+            "value": diff,
+            "error": derr,
+            "threshold": "> 0",
+            "verdict": v3,
+            "detail": f"r crosses the Poisson-GOE midpoint {R_MID:.3f} at h_x = "
+            f"{_crossing(hx_all, r_mid_curve)} (middle) and "
+            f"{_crossing(hx_all, r_edge_curve)} (edges); {base}{note}",
+        }
+    )
     return rows
 
 
@@ -178,8 +236,17 @@ SYMMETRY_SEED = 13
 SYMMETRY_MIN_REALIZATIONS = 8
 
 
-def mirror_swap_test(Sb, Nb, Sm, Nm, *, exact_max=SYMMETRY_EXACT_MAX, n_random=SYMMETRY_N_RANDOM,
-                     seed=SYMMETRY_SEED, block=4096):
+def mirror_swap_test(
+    Sb,
+    Nb,
+    Sm,
+    Nm,
+    *,
+    exact_max=SYMMETRY_EXACT_MAX,
+    n_random=SYMMETRY_N_RANDOM,
+    seed=SYMMETRY_SEED,
+    block=4096,
+):
     """Randomization test of 'bin b and its mirror m have the same pooled mean'.
 
     Parameters
@@ -233,8 +300,11 @@ def mirror_swap_test(Sb, Nb, Sm, Nm, *, exact_max=SYMMETRY_EXACT_MAX, n_random=S
     return T_obs, float(p), n_pat, exact
 
 
-@claim(13, "ED consistency: disorder-averaged diagram symmetric under eps -> 1 - eps",
-       needs=["fig3_realizations"])
+@claim(
+    13,
+    "ED consistency: disorder-averaged diagram symmetric under eps -> 1 - eps",
+    needs=["fig3_realizations"],
+)
 def eps_symmetry(t):
     d = t["fig3_realizations"]
     L, alpha = int(d["L"].iloc[0]), float(d["alpha"].iloc[0])
@@ -242,23 +312,37 @@ def eps_symmetry(t):
     reals = np.sort(d["realization"].unique())
     n = len(reals)
     rows = []
-    for rd, col_s, col_n in (("r", "r_sum", "r_n"), ("m_EA", "m_sum", "m_n")):
-        S = d.pivot_table(index="realization", columns=["h_x", "idx"], values=col_s,
-                          aggfunc="sum", fill_value=0.0).reindex(reals, fill_value=0.0)
-        N = d.pivot_table(index="realization", columns=["h_x", "idx"], values=col_n,
-                          aggfunc="sum", fill_value=0.0).reindex(reals, fill_value=0.0)
-        pairs = [(h, b, nb - 1 - b) for h in sorted(d["h_x"].unique()) for b in range(nb // 2)
-                 if (h, b) in S.columns and (h, nb - 1 - b) in S.columns]
+    for rd, col_s, col_n in (("r", "r_sum", "r_n"), ("m_EA", "m_ea_sum", "m_ea_n")):
+        S = d.pivot_table(
+            index="realization", columns=["h_x", "idx"], values=col_s, aggfunc="sum", fill_value=0.0
+        ).reindex(reals, fill_value=0.0)
+        N = d.pivot_table(
+            index="realization", columns=["h_x", "idx"], values=col_n, aggfunc="sum", fill_value=0.0
+        ).reindex(reals, fill_value=0.0)
+        pairs = [
+            (h, b, nb - 1 - b)
+            for h in sorted(d["h_x"].unique())
+            for b in range(nb // 2)
+            if (h, b) in S.columns and (h, nb - 1 - b) in S.columns
+        ]
         # pairs with too few levels in both bins together carry no information (swap-invariant cut)
-        pairs = [q for q in pairs
-                 if N[(q[0], q[1])].sum() + N[(q[0], q[2])].sum() >= 2 * MIN_LEVELS]
+        pairs = [
+            q for q in pairs if N[(q[0], q[1])].sum() + N[(q[0], q[2])].sum() >= 2 * MIN_LEVELS
+        ]
         stat_name = "exact swap-test p-value of sum z^2 over mirror-bin pairs (eps <-> 1 - eps)"
         if not pairs or n < SYMMETRY_MIN_REALIZATIONS:
-            rows.append({"reading": rd, "statistic": stat_name, "value": np.nan, "error": np.nan,
-                         "threshold": "p > 0.01", "verdict": "inconclusive",
-                         "detail": f"{len(pairs)} bin pairs, {n} realizations: the test needs "
-                                   f">= {SYMMETRY_MIN_REALIZATIONS} realizations to reject at 0.01",
-                         })
+            rows.append(
+                {
+                    "reading": rd,
+                    "statistic": stat_name,
+                    "value": np.nan,
+                    "error": np.nan,
+                    "threshold": "p > 0.01",
+                    "verdict": "inconclusive",
+                    "detail": f"{len(pairs)} bin pairs, {n} realizations: the test needs "
+                    f">= {SYMMETRY_MIN_REALIZATIONS} realizations to reject at 0.01",
+                }
+            )
             continue
         Sb = np.stack([S[(h, b)].to_numpy() for h, b, _ in pairs], axis=1)
         Nb = np.stack([N[(h, b)].to_numpy() for h, b, _ in pairs], axis=1)
@@ -266,12 +350,21 @@ def eps_symmetry(t):
         Nm = np.stack([N[(h, m)].to_numpy() for h, _, m in pairs], axis=1)
         T, p, n_pat, exact = mirror_swap_test(Sb, Nb, Sm, Nm)
         err = 0.0 if exact else float(np.sqrt(p * (1 - p) / n_pat))
-        how = (f"all 2^{n} = {n_pat} swap patterns" if exact
-               else f"{n_pat} random swap patterns (seed {SYMMETRY_SEED})")
-        rows.append({
-            "reading": rd, "statistic": stat_name, "value": p, "error": err,
-            "threshold": "p > 0.01", "verdict": "reproduced" if p > 0.01 else "not reproduced",
-            "detail": f"T = {T:.1f} over {len(pairs)} bin pairs (all h_x), p from {how}; "
-                      f"L = {L}, alpha = {alpha:g}, {n} realizations",
-        })
+        how = (
+            f"all 2^{n} = {n_pat} swap patterns"
+            if exact
+            else f"{n_pat} random swap patterns (seed {SYMMETRY_SEED})"
+        )
+        rows.append(
+            {
+                "reading": rd,
+                "statistic": stat_name,
+                "value": p,
+                "error": err,
+                "threshold": "p > 0.01",
+                "verdict": "reproduced" if p > 0.01 else "not reproduced",
+                "detail": f"T = {T:.1f} over {len(pairs)} bin pairs (all h_x), p from {how}; "
+                f"L = {L}, alpha = {alpha:g}, {n} realizations",
+            }
+        )
     return rows

@@ -1,4 +1,4 @@
-"""Claims 1-6 (SPEC section 6): field statistics of random and SFS states (Fig. 1, Fig. S1).
+"""Claims 1-6: field statistics of random and SFS states (Fig. 1, Fig. S1).
 
 Thresholds that the paper does not quantify are ours and are printed in every verdict row:
 - claim 1: every z-score (variance ratio - 1, kurtosis - 3, nearest-neighbour and half-ring
@@ -35,26 +35,37 @@ def random_fields(t):
         ]
     zs = [z for z in zs if np.isfinite(z[1])]
     if not zs:
-        return {"statistic": "max |z|", "value": np.nan, "error": np.nan, "threshold": f"< {Z_MAX}",
-                "verdict": "inconclusive", "detail": "no random-state moments with errors"}
+        return {
+            "statistic": "max |z|",
+            "value": np.nan,
+            "error": np.nan,
+            "threshold": f"< {Z_MAX}",
+            "verdict": "inconclusive",
+            "detail": "no random-state moments with errors",
+        }
     name, zmax, r = max(zs, key=lambda z: abs(z[1]))
     ok = abs(zmax) < Z_MAX
     worst_ratio = m.loc[(m["var_ratio"] - 1).abs().idxmax()]
     return {
         "statistic": f"max |z| over {len(zs)} tests (alpha, L) x "
         "(variance, kurtosis, 2 correlations)",
-        "value": abs(zmax), "error": 1.0, "threshold": f"< {Z_MAX}",
+        "value": abs(zmax),
+        "error": 1.0,
+        "threshold": f"< {Z_MAX}",
         "verdict": "reproduced" if ok else "not reproduced",
-        "detail": (f"largest deviation: {name} at alpha={r['alpha']:g}, L={int(r['L'])} "
-                   f"(z={zmax:.2f}); variance ratios var/sigma_L^2 span "
-                   f"{m['var_ratio'].min():.4f}-{m['var_ratio'].max():.4f} "
-                   f"(worst {worst_ratio['var_ratio']:.4f} +- {worst_ratio['var_ratio_err']:.4f}); "
-                   f"kurtosis {m['kurtosis'].min():.3f}-{m['kurtosis'].max():.3f} (Gaussian: 3)"),
+        "detail": (
+            f"largest deviation: {name} at alpha={r['alpha']:g}, L={int(r['L'])} "
+            f"(z={zmax:.2f}); variance ratios var/sigma_L^2 span "
+            f"{m['var_ratio'].min():.4f}-{m['var_ratio'].max():.4f} "
+            f"(worst {worst_ratio['var_ratio']:.4f} +- {worst_ratio['var_ratio_err']:.4f}); "
+            f"kurtosis {m['kurtosis'].min():.3f}-{m['kurtosis'].max():.3f} (Gaussian: 3)"
+        ),
     }
 
 
-@claim(2, "SFS relaxation ends with every spin anti-aligned (Z_i phi_i < 0)",
-       needs=["fields_moments"])
+@claim(
+    2, "SFS relaxation ends with every spin anti-aligned (Z_i phi_i < 0)", needs=["fields_moments"]
+)
 def sfs_stable(t):
     m = t["fields_moments"]
     s = m[m["ensemble"] == "sfs"]
@@ -62,9 +73,12 @@ def sfs_stable(t):
     n = int(s["n_realizations"].sum())
     return {
         "statistic": "max number of spins with Z_i phi_i >= 0 in any final state",
-        "value": worst, "error": 0.0, "threshold": "= 0",
-        "verdict": ("reproduced" if worst == 0 and n > 0
-                    else "inconclusive" if n == 0 else "not reproduced"),
+        "value": worst,
+        "error": 0.0,
+        "threshold": "= 0",
+        "verdict": (
+            "reproduced" if worst == 0 and n > 0 else "inconclusive" if n == 0 else "not reproduced"
+        ),
         "detail": f"checked {n} relaxed states over {len(s)} (alpha, L) points",
     }
 
@@ -82,8 +96,11 @@ def _main_alpha(t):
     return float(ex["alpha"].iloc[0])
 
 
-@claim(3, "SFS field density near phi = 0 strongly suppressed vs random states",
-       needs=["fig1_fields", "fig1_exponents"])
+@claim(
+    3,
+    "SFS field density near phi = 0 strongly suppressed vs random states",
+    needs=["fig1_fields", "fig1_exponents"],
+)
 def suppression(t):
     f = t["fig1_fields"]
     a = _main_alpha(t)
@@ -95,7 +112,9 @@ def suppression(t):
     err = ratio * np.hypot(es / ms if ms > 0 else 0, er / mr if mr > 0 else 0) if mr > 0 else np.nan
     return {
         "statistic": f"P_sfs(|phi|<{SMALL_PHI})/P_random(|phi|<{SMALL_PHI}) at alpha={a:g}, L={L}",
-        "value": ratio, "error": err, "threshold": f"< {SUPPRESSION}",
+        "value": ratio,
+        "error": err,
+        "threshold": f"< {SUPPRESSION}",
         "verdict": verdict_from(ratio, err, SUPPRESSION, greater=False),
         "detail": f"P_sfs = {ms:.3e} +- {es:.1e}, P_random = {mr:.3e} +- {er:.1e}",
     }
@@ -108,8 +127,14 @@ def finite_size(t):
     g = f[np.isclose(f["alpha"], a) & f["L"].notna() & (f["ensemble"] == "sfs")]
     Ls = sorted(int(x) for x in g["L"].unique())
     if len(Ls) < 2:
-        return {"statistic": "", "value": np.nan, "error": np.nan, "threshold": "< 0",
-                "verdict": "inconclusive", "detail": "needs at least two system sizes"}
+        return {
+            "statistic": "",
+            "value": np.nan,
+            "error": np.nan,
+            "threshold": "< 0",
+            "verdict": "inconclusive",
+            "detail": "needs at least two system sizes",
+        }
     m = [_mass_below(g[g["L"] == L], SMALL_PHI) for L in Ls]
     (m0, e0), (m1, e1) = m[0], m[-1]
     rel = m1 / m0 - 1
@@ -117,11 +142,12 @@ def finite_size(t):
     return {
         "statistic": f"P(|phi|<{SMALL_PHI}) at L={Ls[-1]} relative to L={Ls[0]}, minus 1 "
         f"(alpha={a:g})",
-        "value": rel, "error": err, "threshold": "< 0",
+        "value": rel,
+        "error": err,
+        "threshold": "< 0",
         "verdict": verdict_from(rel, err, 0.0, greater=False),
-        "detail": "P(|phi|<0.1) by L: " + ", ".join(
-            f"L={L}: {mm:.3e}+-{ee:.1e}" for L, (mm, ee) in zip(Ls, m, strict=True)
-        ),
+        "detail": "P(|phi|<0.1) by L: "
+        + ", ".join(f"L={L}: {mm:.3e}+-{ee:.1e}" for L, (mm, ee) in zip(Ls, m, strict=True)),
     }
 
 
@@ -139,41 +165,59 @@ def power_law(t):
     if not np.isfinite(pv):
         verdict = "inconclusive"
     else:
-        verdict = ("reproduced" if pv > 0.01
-                   else "not reproduced" if pv < 0.001 else "inconclusive")
+        verdict = "reproduced" if pv > 0.01 else "not reproduced" if pv < 0.001 else "inconclusive"
     return {
         "statistic": f"chi^2 p-value of the power-law fit at alpha={r['alpha']:g} "
-                     f"({r['fit_lo']:g} <= |phi| <= {r['fit_hi']:g}, {int(r['n_bins_fit'])} bins)",
-        "value": pv, "error": 0.0, "threshold": "> 0.01 (reproduced), < 0.001 (not reproduced)",
+        f"({r['fit_lo']:g} <= |phi| <= {r['fit_hi']:g}, {int(r['n_bins_fit'])} bins)",
+        "value": pv,
+        "error": 0.0,
+        "threshold": "> 0.01 (reproduced), < 0.001 (not reproduced)",
         "verdict": verdict,
         "detail": f"chi2/dof = {r['chi2']:.1f}/{int(r['dof'])}; other alphas p = "
-                  + ", ".join(f"{rr['alpha']:g}: {p:.2g}" for rr, p in rows if rr is not r),
+        + ", ".join(f"{rr['alpha']:g}: {p:.2g}" for rr, p in rows if rr is not r),
     }
 
 
-@claim(6, "x(alpha) > 1/alpha - 1 for every alpha, close to the bound but not saturating it",
-       needs=["fig1_exponents"])
+@claim(
+    6,
+    "x(alpha) > 1/alpha - 1 for every alpha, close to the bound but not saturating it",
+    needs=["fig1_exponents"],
+)
 def exponent_bound(t):
     ex = t["fig1_exponents"].sort_values("alpha")
     margin = ex["x"] - ex["bound"]
     z = margin / ex["x_err"]
     i = int(np.argmin(z.to_numpy()))
     worst = ex.iloc[i]
-    above = ("reproduced" if (z > 2).all()
-             else "not reproduced" if (z < -2).any() else "inconclusive")
-    detail = "; ".join(f"alpha={r['alpha']:g}: x={r['x']:.3f}+-{r['x_err']:.3f} vs {r['bound']:.3f}"
-                       for _, r in ex.iterrows())
+    above = (
+        "reproduced" if (z > 2).all() else "not reproduced" if (z < -2).any() else "inconclusive"
+    )
+    detail = "; ".join(
+        f"alpha={r['alpha']:g}: x={r['x']:.3f}+-{r['x_err']:.3f} vs {r['bound']:.3f}"
+        for _, r in ex.iterrows()
+    )
     j = int(np.argmax(margin.abs().to_numpy()))
     far = ex.iloc[j]
     close = verdict_from(float(abs(margin.iloc[j])), float(far["x_err"]), CLOSE, greater=False)
     return [
-        {"reading": "above the bound", "statistic": "min over alpha of (x - bound)/x_err",
-         "value": float(z.iloc[i]), "error": 1.0, "threshold": "> 2 for every alpha",
-         "verdict": above, "detail": f"worst alpha={worst['alpha']:g}; " + detail},
-        {"reading": "close to the bound", "statistic": "max over alpha of |x - (1/alpha - 1)|",
-         "value": float(abs(margin.iloc[j])), "error": float(far["x_err"]),
-         "threshold": f"< {CLOSE}", "verdict": close,
-         "detail": f"largest |x - bound| at alpha={far['alpha']:g} (x - bound = "
-                   f"{float(margin.iloc[j]):+.3f}); saturation is judged by the "
-                   "'above the bound' reading"},
+        {
+            "reading": "above the bound",
+            "statistic": "min over alpha of (x - bound)/x_err",
+            "value": float(z.iloc[i]),
+            "error": 1.0,
+            "threshold": "> 2 for every alpha",
+            "verdict": above,
+            "detail": f"worst alpha={worst['alpha']:g}; " + detail,
+        },
+        {
+            "reading": "close to the bound",
+            "statistic": "max over alpha of |x - (1/alpha - 1)|",
+            "value": float(abs(margin.iloc[j])),
+            "error": float(far["x_err"]),
+            "threshold": f"< {CLOSE}",
+            "verdict": close,
+            "detail": f"largest |x - bound| at alpha={far['alpha']:g} (x - bound = "
+            f"{float(margin.iloc[j]):+.3f}); saturation is judged by the "
+            "'above the bound' reading",
+        },
     ]

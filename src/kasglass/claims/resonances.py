@@ -1,4 +1,4 @@
-"""Claims 7-9 (SPEC section 6): resonance avalanches (Fig. 2 left), two-spin resonances (Fig. S2).
+"""Claims 7-9: resonance avalanches (Fig. 2 left), two-spin resonances (Fig. S2).
 
 Readings are fixed here, before any data are seen, and every one is reported:
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from ..avalanche import growth_exponent
 from . import claim, verdict_from
@@ -207,7 +208,11 @@ def claim9(tables):
     for _, r in ex.sort_values(["ensemble", "alpha", "h_x"]).iterrows():
         a, h, e = float(r["alpha"]), float(r["h_x"]), r["ensemble"]
         x, xe = float(r["exponent"]), float(r["exponent_err"])
-        span = f"L = {int(r['L_min'])}..{int(r['L_max'])}, {int(r['n_points'])} points"
+        span = (
+            f"L = {int(r['L_min'])}..{int(r['L_max'])}, {int(r['n_points'])} points"
+            if pd.notna(r["L_min"])
+            else "no L with a non-zero mean"
+        )
         reading = f"{e}, alpha={a:g}, h_x={h:g}"
         if e == "random":
             dev = abs(x - (2.0 - a))

@@ -1,4 +1,4 @@
-"""Exact diagonalization of the KAS quantum spin glass (SPEC section 2, "ED").
+"""Exact diagonalization of the KAS quantum spin glass.
 
 H = sum_{i<j} K_ij Z_i Z_j + sum_i h_z[i] Z_i - h_x sum_i X_i with Pauli operators (eigenvalues
 +-1), hbar = 1, energies in units of std(J) = 1; K symmetric with zero diagonal as returned by

@@ -69,7 +69,7 @@ def sector_to_full(psi: np.ndarray, L: int, parity: int) -> np.ndarray:
     Returns
     -------
     ndarray, shape (2**L,) or (2**L, k)
-        ``out[s] = psi[s] / sqrt(2)``, ``out[~s] = parity * psi[s] / sqrt(2)``.
+        ``out[s] = psi[s] / sqrt(2)``, ``out[~s] = (parity / sqrt(2)) psi[s]``.
     """
     parity = check_parity(parity)
     half = 2 ** (L - 1)
@@ -78,7 +78,7 @@ def sector_to_full(psi: np.ndarray, L: int, parity: int) -> np.ndarray:
     out = np.empty((2 * half,) + psi.shape[1:], dtype=psi.dtype)
     out[:half] = psi / np.sqrt(2.0)
     comp = (2**L - 1) ^ np.arange(half)
-    out[comp] = parity * psi / np.sqrt(2.0)
+    out[comp] = (parity / np.sqrt(2.0)) * psi
     return out
 
 

@@ -94,7 +94,7 @@ def _sector_offdiag(L: int, parity: int):
     rows = np.tile(s, L)
     cols = np.concatenate([s ^ (1 << i) for i in range(L - 1)] + [s ^ (half - 1)])
     sign = np.ones(L * half)
-    sign[(L - 1) * half:] = parity
+    sign[(L - 1) * half :] = parity
     return rows, cols, sign
 
 

@@ -1,0 +1,163 @@
+"""Measured costs of the stages: single-core seconds and peak memory per unit of work, from which
+the plan sizes its shards and requests resources.
+
+Every number comes from ``benchmarks/`` or from the Snakemake benchmark records of real runs on
+this project's 2-core machine (one BLAS thread per job); a cluster node of another speed is
+covered by the runtime margin and by the retries, which scale the requests with the attempt.
+
+Shard sizes depend only on the per-realization cost at a given size L (never on how many
+realizations are requested), so raising a realization count adds shards and never relabels the
+finished ones. One knob sets them all: ``shards.job_minutes``, the single-core minutes one job
+should take (``shards.stage_minutes`` overrides it per stage); results never depend on it.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: runtime request = RUNTIME_MARGIN x the estimate + RUNTIME_FLOOR_MIN minutes (first attempt)
+RUNTIME_MARGIN = 2.0
+RUNTIME_FLOOR_MIN = 5
+#: every retry multiplies both requests by this factor, up to the caps below
+RETRY_FACTOR = 2.0
+MEM_CAP_MB = 256_000
+RUNTIME_CAP_MIN = 7 * 24 * 60
+#: SFS summaries cost ~3.2 kB per (realization, alpha) pair in memory; a shard keeps at most this
+#: many pairs (about 0.8 GB)
+SFS_MAX_ROWS = 250_000
+
+
+def job_minutes(cfg: dict, stage: str) -> float:
+    """Target single-core minutes per job of ``stage``: ``shards.stage_minutes.<stage>`` if set,
+    else ``shards.job_minutes``."""
+    sh = cfg["shards"]
+    return float((sh.get("stage_minutes") or {}).get(stage, sh["job_minutes"]))
+
+
+def per_job(seconds_each: float, minutes: float, cap: int | None = None) -> int:
+    """Realizations per job: as many as fit in ``minutes`` single-core minutes (at least 1, at
+    most ``cap``)."""
+    n = max(1, int(minutes * 60.0 // max(seconds_each, 1e-12)))
+    return min(n, cap) if cap else n
+
+
+def runtime_minutes(seconds: float) -> int:
+    """Runtime request (minutes) of a job estimated at ``seconds`` single-core seconds."""
+    return RUNTIME_FLOOR_MIN + int(math.ceil(RUNTIME_MARGIN * seconds / 60.0))
+
+
+def scaled(mem_mb: int, runtime: int, attempt: int) -> dict:
+    """Requests of attempt ``attempt`` (1 = first): times RETRY_FACTOR^(attempt - 1), capped."""
+    f = RETRY_FACTOR ** max(int(attempt) - 1, 0)
+    return {
+        "mem_mb": int(min(mem_mb * f, MEM_CAP_MB)),
+        "runtime": int(min(runtime * f, RUNTIME_CAP_MIN)),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# SFS stage (disorder manifest + relaxation; benchmarks/bench_sfs.py): at L = 3000 one
+# realization takes 36 ms in the shard loop (couplings 11 ms, then per alpha the initial fields
+# 4 ms and the random-order relaxation 10 ms, the rest fixed cost); 6686-7671 realizations/s
+# at L = 200 with one alpha.
+
+
+def sfs_seconds(L: int, n_alpha: int) -> float:
+    """Seconds per realization at size L with ``n_alpha`` alphas (common couplings)."""
+    return 1.5e-5 + 2.5e-9 * L * L + 1.6e-9 * L * L * max(n_alpha, 1)
+
+
+def sfs_mem_mb(L: int, rows: int) -> int:
+    """Peak memory (MB) of an SFS job: interpreter and kernels, the raw-J matrix 8 L^2 bytes
+    x 1.5, and ~3.2 kB per (realization, alpha) summary row pair (measured 261 MB at L = 200
+    with 5000 realizations, 274 MB at L = 3000, 967 MB at L = 10^4)."""
+    return 400 + int(12 * L * L / 1e6) + int(3.2e-3 * rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Avalanche stage (benchmarks/bench_resonances.py: 0.90 M steps/s at L = 1000, one O(L) field
+# update per step; regenerating the couplings costs about one SFS coupling draw).
+
+
+def avalanche_seconds(L: int, n_runs_per_state: int, n_steps: int) -> float:
+    """Seconds per stored state: ``n_runs_per_state`` = alphas x ensembles x h_x runs."""
+    return 2.5e-9 * L * L + n_runs_per_state * (1.1e-9 * L * n_steps + 1e-3)
+
+
+def avalanche_mem_mb(L: int) -> int:
+    return 300 + int(3 * 8 * L * L / 1e6)
+
+
+# ---------------------------------------------------------------------------------------------
+# Two-spin resonance stage (bench_resonances.py: 105-173 M pairs/s in the pair scan).
+
+
+def resonances_seconds(L: int, n_alpha: int) -> float:
+    """Seconds per realization: couplings, then per alpha and ensemble fields and the pair scan."""
+    return 2.5e-9 * L * L + n_alpha * 2 * (L * L / 2) * 1.5e-8
+
+
+def resonances_mem_mb(L: int) -> int:
+    return 300 + int(8 * L * L / 1e6)
+
+
+# ---------------------------------------------------------------------------------------------
+# ED stage (benchmarks/bench_ed.py: L = 12, both sectors with vectors, r, eps and m_EA,
+# 1.7-2.0 s on one idle core, dsyevd dominates, x8 per spin; shift-invert ~25 s per target and
+# sector at L = 14, x2.5 per spin; SuperLU factors 1.8e7 nonzeros at L = 14, 8e7 at 15).
+
+
+def ed_seconds(L: int, method: str, n_targets: int) -> float:
+    """Seconds per realization and h_x."""
+    if method == "full":
+        return 0.05 + 2.5 * 8.0 ** (L - 12)
+    return 2 * n_targets * 25.0 * 2.5 ** (L - 14)
+
+
+def ed_mem_mb(L: int, method: str) -> int:
+    if method == "full":
+        return 300 + int(4 * 8 * 4 ** (L - 1) / 1e6)
+    return 600 + int(1.5 * 12 * 1.8e7 * 4.5 ** (L - 14) / 1e6)
+
+
+# ---------------------------------------------------------------------------------------------
+# Resonant-cluster stage (benchmarks/bench_dynamics.py: dense eigh with vectors ~15 s at
+# dim 4096; Chebyshev averaging ~3e-4 2^l l s per 10^4 time units).
+
+
+def eigh_seconds(dim: int) -> float:
+    return 2.2e-10 * float(dim) ** 3
+
+
+def cluster_seconds(L: int, L_R: list[int], chebyshev_from: int | None, t_avg: float) -> float:
+    """Seconds per SFS state: every L_R of it (dense ED, or the Chebyshev route)."""
+    s = 2.5e-9 * L * L
+    for l in L_R:
+        if chebyshev_from is not None and l >= chebyshev_from:
+            s += 3e-4 * 2**l * l * t_avg / 1e4
+        else:
+            s += eigh_seconds(2**l)
+    return s
+
+
+def cluster_mem_mb(L: int, L_R: list[int], chebyshev_from: int | None) -> int:
+    dense = [l for l in L_R if chebyshev_from is None or l < chebyshev_from] or [1]
+    return (
+        400
+        + int(16 * L * L / 1e6)
+        + int(5 * 8 * 4 ** max(dense) / 1e6)
+        + int(100 * 2 ** max(L_R) / 1e6)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Quench stage: one parity-sector diagonalization per (realization, h_x), then the time grid.
+
+
+def quench_seconds(L: int, n_h: int, n_times: int, n_initial: int) -> float:
+    """Seconds per realization (every h_x)."""
+    return n_h * (2 * eigh_seconds(2 ** (L - 1)) + 4e-10 * 4**L * (n_times + 1) * 2 * n_initial)
+
+
+def quench_mem_mb(L: int) -> int:
+    return 500 + int(5 * 8 * 4**L / 1e6)
