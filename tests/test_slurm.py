@@ -11,9 +11,9 @@ installed (``.ci/run`` installs them when root and apt are available; set
 a SLURM installation it did not configure: an existing /etc/slurm/slurm.conf not written by this
 test, or a running slurmctld/slurmd, makes it skip.
 
-Facts behind the setup: ../shared/notes/slurm-localhost.md (slurm.conf must live at
+Facts behind the setup (verified on Debian 12, slurm-wlm 22.05): slurm.conf must live at
 /etc/slurm/slurm.conf because the job-side plugin clears SLURM_CONF; without accounting, sacct
-fails, so status comes from squeue, which needs MinJobAge >= 3x the status-check interval).
+fails, so status comes from squeue, which needs MinJobAge >= 3x the status-check interval.
 """
 
 from __future__ import annotations

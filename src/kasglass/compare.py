@@ -67,7 +67,7 @@ def compare_frames(name: str, old: pd.DataFrame, new: pd.DataFrame) -> list[str]
         problems.append(f"{name}: columns {missing} missing in the new table")
         cols = [c for c in cols if c in new.columns]
     keys = KEYS.get(name, [])
-    if name == "fig2_polarization" and "main" in new.columns:
+    if name == "fig2_polarization" and "main" in new.columns and "main" not in old.columns:
         new = new[new["L_R"].notna() | new["main"]]
     if name == "claims":
         cols = [c for c in ("claim", "reading", "verdict", "value", "error") if c in cols]

@@ -21,7 +21,7 @@ rule plot:
         pdf=f"{RES}/figures/{{figure}}.pdf",
         png=report(
             f"{RES}/figures/{{figure}}.png",
-            caption="../report/{figure}.rst",
+            caption="../report/figures.rst",
             category="Figures",
             labels={"figure": "{figure}"},
         ),

@@ -260,6 +260,12 @@ def execute(job: Job, write: bool = False) -> dict:
     if missing:
         raise RuntimeError(f"rule {job.rule}: step returned no {sorted(missing)}")
     if write:
+        from ..io import provenance
+
+        prov = None
+        if job.provenance is not None:  # run name, seed, config sections + version, git revision
+            p = job.provenance
+            prov = provenance(p["preset"], p["base_seed"], p.get("config"))
         for key, (schema_name, _) in st.outputs.items():
             path = job.outputs[key]
             if schema_name is None:
@@ -269,7 +275,7 @@ def execute(job: Job, write: bool = False) -> dict:
                 tmp.replace(path)
                 continue
             schema = REGISTRY[schema_name]
-            write_table(out[key], path, schema, job.provenance if schema.figure else None)
+            write_table(out[key], path, schema, prov if schema.figure else None)
     log.info("%s %s: done in %.1f s", job.rule, job.label or "(single job)", time.monotonic() - t0)
     return out
 

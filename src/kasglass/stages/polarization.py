@@ -103,7 +103,8 @@ TABLES = register(
     ),
     Schema(
         "polarization_cost",
-        "Measured cost of the cluster dynamics per (L, L_R): wall seconds per SFS state.",
+        "Measured cost of the cluster dynamics per (L, L_R): wall seconds per SFS state (a "
+        "timing, so it differs between runs; beside the Snakemake benchmark records).",
         (
             L_COL,
             Col("L_R", "int64", "", "quantum spins kept"),
@@ -173,7 +174,7 @@ STEPS = {
         run_aggregate,
         {
             "table": ("fig2_polarization", "data/fig2_polarization.parquet"),
-            "cost": ("polarization_cost", "data/polarization_cost.parquet"),
+            "cost": ("polarization_cost", "benchmarks/polarization_cost.parquet"),
         },
         sharded=False,
     ),
