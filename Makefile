@@ -5,13 +5,16 @@ PYTHON ?= python3
 VENV ?= .venv
 CORES ?= all
 PRESET ?=
+# Exact versions from the lock file (`make install LOCK=` installs from the ranges in pyproject.toml)
+LOCK ?= requirements.lock
 STAMP := $(VENV)/.installed
 
-.PHONY: figures test lint format install tiny paper clean-results
+.PHONY: figures test lint format install lock tiny paper clean-results
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(if $(LOCK),$(VENV)/bin/python -m pip install --quiet -r $(LOCK),)
 	$(VENV)/bin/python -m pip install --quiet -e '.[test,slurm,dev]'
 	touch $(STAMP)
 
@@ -38,6 +41,16 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/snakefmt Snakefile workflow/rules
+
+# Regenerate requirements.lock from the ranges in pyproject.toml (newest versions that satisfy them).
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[test,slurm,dev]'
+	{ echo "# Exact versions of every package the project installs (make install uses it; the ranges"; \
+	  echo "# stay in pyproject.toml). Regenerate with: make lock"; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable | grep -v -i '^kasglass'; } > requirements.lock
+	rm -rf .venv-lock
 
 clean-results:
 	rm -rf results/*/ .snakemake

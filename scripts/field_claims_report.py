@@ -42,7 +42,7 @@ def main(argv=None) -> int:
 
     import pandas as pd
 
-    from kasglass.claims import evaluate
+    from kasglass.claims import REGISTRY, evaluate
 
     res = args.results / args.preset
     out = args.out or REPO / "docs" / f"{args.preset}_fig1.md"
@@ -57,7 +57,8 @@ def main(argv=None) -> int:
         return 2
     tables = {t: pd.read_parquet(res / "data" / f"{t}.parquet") for t in FIELD_TABLES}
     claims = evaluate(tables)
-    claims = claims[~claims["detail"].str.startswith("not computed in this preset")]
+    claims = claims[~claims["detail"].str.startswith("not computed in this run")]
+    claims["title"] = [REGISTRY[int(c)].title for c in claims["claim"]]
     prov = tables["fig1_exponents"].iloc[0]
     ex = tables["fig1_exponents"].sort_values("alpha")
     mom = tables["fields_moments"]

@@ -13,6 +13,7 @@ from kasglass.plotting import footer, save, use_style
 sm = snakemake  # noqa: F821
 log = setup_logging(sm.log[0])
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import NullFormatter, ScalarFormatter  # noqa: E402
 
 use_style()
@@ -55,7 +56,6 @@ for a in alphas:
             color=colors[a],
             ms=3,
             lw=1.2,
-            label=rf"{names[e]}, $\alpha={a:g}$ ({int(d['n_states'].iloc[0])} states)",
             **styles[e],
         )
         if e == "sfs":
@@ -81,19 +81,25 @@ if len(ref):
 ax.axhline(0.02 * L, color="C3", lw=0.8, ls=(0, (1, 2)), label=rf"2% of $L$ ({0.02 * L:g} spins)")
 ax.axhline(L, color="0.3", lw=0.8, ls="-", alpha=0.5, label=rf"$N_\mathrm{{ever}} = L = {L}$")
 ax.plot([], [], color="0.3", lw=0.7, ls=":", label="SFS: max over states")
+# two compact legends: the reference lines in the empty upper left, the curves (colour: alpha,
+# line and marker: ensemble) in the empty lower right
+ref_legend = ax.legend(loc="upper left", fontsize=7)
+ax.add_artist(ref_legend)
+n_st = int(d_h["n_states"].max())
+handles = [Line2D([], [], color=colors[a], lw=2, label=rf"$\alpha = {a:g}$") for a in alphas]
+handles += [
+    Line2D([], [], color="0.2", label=f"{names[e]}, {n_st} states", **styles[e], ms=4)
+    for e in ("sfs", "random")
+]
+ax.legend(handles=handles, loc="lower right", fontsize=7)
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel("avalanche step $t$ (resonant spins flipped)")
 ax.set_ylabel(r"spins ever resonant, $N_\mathrm{ever}(t)$")
-label = (
-    "Fig. 2 (left)"
-    if pol is not None
-    else "Fig. 2, left panel only (no remnant-polarization data in this preset)"
-)
 ax.set_title(
-    f"{label}\nresonance avalanche, $L = {L}$, $h_x = {h_main:g}$ (resonant: $|\\phi_i| < h_x$)"
+    f"(a) resonance avalanche, $L = {L}$, $h_x = {h_main:g}$ (resonant: $|\\phi_i| < h_x$)"
+    + ("" if pol is not None else "\n(no remnant-polarization table: left panel only)")
 )
-ax.legend(loc="upper left", fontsize=7, ncol=1)
 
 if axr is not None:
     p = pol.copy()
@@ -134,8 +140,8 @@ if axr is not None:
     a0, h0 = groups[0][0] if groups else (np.nan, np.nan)
     nreal = int(ext["n_realizations"].min()) if len(ext) else 0
     axr.set_title(
-        f"Fig. 2 (right): {what}, $\\alpha = {a0:g}$, $h_x = {h0:g}$, "
-        f">= {nreal} realizations\n($n$-th most resonant spin of an SFS state)"
+        f"(b) remnant polarization, {what}, $\\alpha = {a0:g}$, $h_x = {h0:g}$,\n"
+        f"$\\geq {nreal}$ SFS states per $L$ ($n$-th most resonant spin)"
     )
     axr.legend(fontsize=7)
 
@@ -143,19 +149,19 @@ order = av["sfs_order"].iloc[0] if "sfs_order" in av.columns else "?"
 n_steps = int(av["n_steps"].iloc[0]) if "n_steps" in av.columns else int(av["step"].max())
 other_h = [f"{h:g}" for h in sorted(av["h_x"].unique()) if not np.isclose(h, h_main)]
 stopped = d_h.sort_values("step").groupby(["alpha", "ensemble"])["n_stopped"].last()
-stop_txt = ", ".join(f"{e} a={a:g}: {int(v)}" for (a, e), v in stopped.items() if v > 0) or "none"
+stop_txt = ", ".join(f"{e} α={a:g}: {int(v)}" for (a, e), v in stopped.items() if v > 0) or "none"
 footer(
     fig,
     textwrap.fill(
         (
-            "Left: each step flips one resonant spin chosen uniformly at random and updates all "
-            "fields; "
-            f"up to {n_steps} steps; SFS order: {order}; mean +- standard error over states "
+            "(a) Each step flips one resonant spin chosen uniformly at random and updates all "
+            f"fields; up to {n_steps} steps; SFS order: {order}; mean ± standard error over states "
             "(dotted: max over states). Runs without any resonant spin (stopped at step 0): "
-            f"{stop_txt}. "
-            f"Other h_x in fig2_avalanche.parquet: {', '.join(other_h) or 'none'}."
+            f"{stop_txt}. Other hₓ in fig2_avalanche.parquet: {', '.join(other_h) or 'none'}."
             + (
-                " Right: remnant polarization from the dynamics stage (fig2_polarization.parquet)."
+                " (b) The L_R most resonant spins of each SFS state evolve exactly in the frozen "
+                "fields of the others; P = infinite-time average of Z_n(t) Z_n(0), extrapolated "
+                "in 1/L_R (fig2_polarization.parquet)."
                 if pol is not None
                 else ""
             )

@@ -52,8 +52,7 @@ for ax, a in zip(axes[0], alphas, strict=True):
 axes[0][0].set_ylabel(r"$p(\phi)$ (two-sided density)")
 footer(
     fig,
-    "Infinite-temperature product states; lines: N(0, sigma_L^2) with the exact finite-L "
-    "sigma_L^2 = sum_{j != i} d_ij^(-2 alpha) (periodic minimum image). "
-    "Error bars: block errors.",
+    "Infinite-temperature product states; lines: N(0, σ_L²) with the exact finite-L "
+    "σ_L² = Σ_{j≠i} d_ij^(−2α) (periodic minimum image). Error bars: block errors.",
 )
 save(fig, [sm.output.pdf, sm.output.png])

@@ -50,7 +50,9 @@ for ax, h in zip(axes[0], hs, strict=True):
                 # reference slope through the fitted line's geometric midpoint
                 Lm = np.sqrt(r["L_min"] * r["L_max"])
                 ym = r["amplitude"] * Lm ** r["exponent"]
-                ax.plot(LL, ym * (LL / Lm) ** r["reference"], color="0.55", lw=0.8, ls=":")
+                ax.plot(
+                    LL, ym * (LL / Lm) ** r["reference"], color=colors[a], lw=0.9, ls=":", alpha=0.8
+                )
             ax.errorbar(
                 pos["L"],
                 pos["n_res_mean"],
@@ -65,7 +67,14 @@ for ax, h in zip(axes[0], hs, strict=True):
                 ms=5,
                 label=lab,
             )
-    ax.plot([], [], color="0.55", lw=0.8, ls=":", label=r"reference slopes ($2-\alpha$; 1)")
+    ax.plot(
+        [],
+        [],
+        color="0.3",
+        lw=0.9,
+        ls=":",
+        label=r"dotted: reference slope ($2-\alpha$ random, 1 SFS) through each fit",
+    )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.xaxis.set_major_formatter(ScalarFormatter())
@@ -74,6 +83,8 @@ for ax, h in zip(axes[0], hs, strict=True):
     ax.set_xlabel("system size $L$")
     ax.set_ylabel(r"genuine two-spin resonances per state, $N_2(L)$")
     ax.set_title(rf"$h_x = {h:g}$: pairs with $|A_{{12}}| > 1$, neither $|\phi| < h_x$")
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi * (hi / lo) ** 0.45)  # headroom above the data for the legend
     ax.legend(fontsize=7, loc="upper left")
 c = float(t["two_spin_prefactor"].iloc[0]) if "two_spin_prefactor" in t.columns else float("nan")
 order = t["sfs_order"].iloc[0] if "sfs_order" in t.columns else "?"
@@ -84,9 +95,9 @@ footer(
     fig,
     textwrap.fill(
         (
-            "A_12 = c h_x^2 (1/f_1 + 1/f_2)/(-f_1 - f_2 + 2 g_12) with "
+            "A_12 = c hₓ² (1/f_1 + 1/f_2)/(−f_1 − f_2 + 2 g_12) with "
             f"c = {c:g} (knob two_spin_prefactor), "
-            f"f_i = Z_i phi_i, g_12 = K_12 Z_1 Z_2; SFS order: {order}; mean +- standard "
+            f"f_i = Z_i φ_i, g_12 = K_12 Z_1 Z_2; SFS order: {order}; mean ± standard "
             f"error over realizations ({nreal}); lines: weighted log-log fits (zero means "
             f"omitted: {n_zero} points)."
         ),

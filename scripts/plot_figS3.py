@@ -51,7 +51,7 @@ footer(
     (
         f"Per parity sector the {int(prov['n_eigs'])} levels nearest to each target energy "
         f"(at most {prov['max_fraction']:g} of a sector); "
-        f"L >= {int(prov['shift_invert_min_L'])}: shift-invert (SI, sparse LU), else full "
+        f"L ≥ {int(prov['shift_invert_min_L'])}: shift-invert (SI, sparse LU), else full "
         f"diagonalization; distance {prov['distance']}, pair sum "
         f"{prov['pair_sum']}. Table: figS3_fss.parquet"
     ),

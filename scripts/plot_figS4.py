@@ -149,15 +149,15 @@ fig.tight_layout()
 n_init = prov.get("n_initial", "?")
 footer(
     fig,
-    f"Full-chain ED (both parity sectors), H = sum_(i<j) K_ij Z_i Z_j - h_x sum_i X_i, "
-    f"K_ij = J_ij/d_ij^alpha ({prov.get('distance', '?')}, {prov.get('pair_sum', '?')} pairs), "
-    f"alpha = {alpha:g}; {n_init} random product states per realization and their SFS relaxations "
+    f"Full-chain ED (both parity sectors), H = Σ_(i<j) K_ij Z_i Z_j − hₓ Σ_i X_i, "
+    f"K_ij = J_ij/d_ij^α ({prov.get('distance', '?')}, {prov.get('pair_sum', '?')} pairs), "
+    f"α = {alpha:g}; {n_init} random product states per realization and their SFS relaxations "
     f"(SFS order: {prov.get('sfs_order', '?')}). Errors: standard error over realizations. "
-    f"t -> infinity: diagonal ensemble at resolution {prov.get('degenerate_tol', '?')} "
+    f"t → ∞: diagonal ensemble at resolution {prov.get('degenerate_tol', '?')} "
     f"(closer levels "
     f"count as degenerate, so slower processes, notably the Z2 tunnelling between spin-reversed "
-    f"states with splitting ~ h_x^L, stay frozen; exact finite-L value 0 by symmetry). "
-    f"preset {prov.get('preset', '?')}, seed {prov.get('base_seed', '?')}.",
+    f"states with splitting ~ hₓ^L, stay frozen; exact finite-L value 0 by symmetry). "
+    f"run {prov.get('run', prov.get('preset', '?'))}, seed {prov.get('base_seed', '?')}.",
 )
 save(fig, [sm.output.pdf, sm.output.png])
 log.info("figS4 drawn: L = %s, h_x = %s", Ls, hxs)

@@ -44,15 +44,9 @@ def run_workflow(
 ) -> subprocess.CompletedProcess:
     """Run snakemake in ``workdir`` with the preset (and overrides.yaml if present)."""
     cfg = [preset] + (["overrides.yaml"] if (workdir / "overrides.yaml").exists() else [])
-    cmd = snakemake_exe() + [
-        "--cores",
-        str(cores),
-        "--configfile",
-        *cfg,
-        "--nolock",
-        *extra_args,
-        *targets,
-    ]
+    # targets first: --configfile and --config each take several values
+    cmd = snakemake_exe() + [*targets, "--cores", str(cores), "--nolock", *extra_args]
+    cmd += ["--configfile", *cfg]
     env = dict(os.environ)
     env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "kasglass" / "numba"))
     proc = subprocess.run(

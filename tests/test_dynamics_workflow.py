@@ -32,5 +32,5 @@ def test_tiny_dynamics_targets(tmp_path):
 
     card = evaluate({"fig2_polarization": pol})
     rows = card[card["claim"] == 12]
-    assert set(rows["reading"]) == {"sizeable", "decays", "slowly"}
+    assert set(rows["reading"]) == {"all readings", "sizeable", "decays", "slowly"}
     assert not rows["detail"].str.contains("evaluation failed").any()

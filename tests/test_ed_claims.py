@@ -94,6 +94,9 @@ def verdicts(tables):
 def test_paper_like_diagram_reproduces_everything():
     v = verdicts(synthetic())
     assert v == {
+        (10, "all readings"): "reproduced",  # the primary reading: the conjunction
+        (11, "all readings"): "reproduced",
+        (13, "all readings"): "reproduced",
         (10, "r"): "reproduced",
         (10, "m_EA"): "reproduced",
         (11, "middle r"): "reproduced",
@@ -109,6 +112,8 @@ def test_fully_ergodic_diagram_fails_claim_10_and_edges():
     assert v[(10, "r")] == "not reproduced" and v[(10, "m_EA")] == "not reproduced"
     assert v[(11, "middle r")] == "reproduced"
     assert v[(11, "edges")] == "inconclusive"  # zero difference
+    assert v[(10, "all readings")] == "not reproduced"
+    assert v[(11, "all readings")] == "inconclusive"  # no part fails, one is undecided
 
 
 def test_localized_middle_fails_claim_11():
@@ -126,7 +131,8 @@ def test_other_size_is_inconclusive_for_paper_claims():
     v = verdicts(synthetic(L=8))
     assert v[(10, "r")] == "inconclusive" and v[(11, "middle r")] == "inconclusive"
     assert v[(13, "r")] == "reproduced"
-    assert np.isfinite(evaluate(synthetic(L=8)).query("claim == 10")["value"]).all()
+    rows = evaluate(synthetic(L=8)).query("claim == 10 and not primary")
+    assert len(rows) == 2 and np.isfinite(rows["value"]).all()
 
 
 def test_symmetry_check_needs_enough_realizations():

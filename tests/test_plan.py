@@ -214,3 +214,30 @@ def test_resources_follow_costs_and_grow_with_retries():
 def test_config_errors_name_the_key(overrides, key):
     with pytest.raises(ConfigError, match=re.escape(f"config key '{key}'")):
         _cfg("presets/tiny.yaml", **overrides)
+
+
+def test_what_a_parameter_change_reruns():
+    """The README's account: fields.alpha reruns the SFS shards at the Fig. 1 sizes and what
+    reads them, never an ED, quench or avalanche job; an ED h_x reruns only ED."""
+    base = build_plan(_cfg())
+    d = base.diff(build_plan(_cfg(fields={"alpha": 0.8})))
+    assert {"sfs", "fields_tables", "claims"} <= set(d)
+    assert not {
+        "ed",
+        "ed_fig3",
+        "ed_figS3",
+        "quench",
+        "quench_aggregate",
+        "avalanche",
+        "avalanche_aggregate",
+        "disorder",
+    } & set(d), d.keys()
+    fields_L = set(base.cfg["fields"]["L"])
+    assert {base.job("sfs", lab).params["L"] for lab in d["sfs"]} == fields_L
+    d2 = base.diff(build_plan(_cfg(ed={"fig3": {"h_x": [0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0]}})))
+    assert set(d2) == {"ed", "ed_fig3", "claims"}, d2.keys()
+    assert set(d2["ed"].values()) == {"new job"}
+    assert base.diff(build_plan(_cfg())) == {}
+    # the shard knob changes the jobs, and the sums they feed, but nothing else
+    d3 = base.diff(build_plan(_cfg(shards={"stage_minutes": {"ed": 0.1}})))
+    assert set(d3) <= {"ed", "ed_fig3", "ed_figS3", "claims"}

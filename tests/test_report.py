@@ -1,4 +1,5 @@
-"""`snakemake --report` and the generated README block, on the session's tiny run."""
+"""`snakemake --report` and the generated docs (results, claims, README block), on the session's
+tiny run."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import sys
 import pytest
 from conftest import REPO, run_workflow
 
-BEGIN = "<!-- BEGIN GENERATED RESULTS -->"
-END = "<!-- END GENERATED RESULTS -->"
+BEGIN = "<!-- BEGIN CLAIMS -->"
+END = "<!-- END CLAIMS -->"
 
 
 def _report_results(html: str) -> dict:
@@ -48,38 +49,50 @@ def test_report_is_self_contained_with_every_figure_caption_and_scorecard(tiny_r
 
 
 @pytest.mark.slow
-def test_update_readme_generates_figures_and_scorecard(tiny_run, tmp_path):
+def test_update_docs_generates_results_claims_and_readme_block(tiny_run, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# x\n\nbefore\n\n{BEGIN}\nold text\n{END}\n\nafter\n")
-    dest = tmp_path / "docs" / "figures"
+    docs = tmp_path / "docs"
     cmd = [
         sys.executable,
-        str(REPO / "scripts" / "update_readme.py"),
+        str(REPO / "scripts" / "update_docs.py"),
         "--preset",
         "tiny",
         "--readme",
         str(readme),
         "--results",
         str(tiny_run / "results"),
-        "--dest",
-        str(dest),
+        "--docs",
+        str(docs),
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     text = readme.read_text()
     assert text.startswith("# x\n\nbefore\n\n") and text.endswith(f"{END}\n\nafter\n")
-    assert "old text" not in text
+    assert "old text" not in text and " claims: " in text
     pngs = sorted(p.name for p in (tiny_run / "results/tiny/figures").glob("*.png"))
-    assert sorted(p.name for p in dest.glob("*.png")) == pngs
+    assert sorted(p.name for p in (docs / "figures").glob("*.png")) == pngs
+    results = (docs / "results.md").read_text()
     for name in pngs:
-        assert f"](docs/figures/{name})" in text, name
-    assert "Reproduction scorecard" in text and "| # | claim |" in text
-    # Table cells never contain a bare `|` (it would split the row on GitHub).
-    rows = [ln for ln in text.splitlines() if ln.startswith("| ")]
-    ncol = rows[0].count(" | ")
-    assert all(re.sub(r"\\\|", "", r).count(" | ") == ncol for r in rows), "unescaped | in a cell"
+        assert f"](figures/{name})" in results, name
+    assert "## Reproduction scorecard" in results and "#### 1. " in results
+    assert "# The claims and their readings" in (docs / "claims.md").read_text()
+    # Table cells never contain a bare `|` (it would split the row on GitHub): every row of a
+    # table has as many cell separators as its header.
+    for doc in (text, results):
+        tables, cur = [], []
+        for ln in doc.splitlines():
+            if ln.startswith("|"):
+                cur.append(re.sub(r"\\\|", "", ln).count("|"))
+            elif cur:
+                tables.append(cur)
+                cur = []
+        tables += [cur] if cur else []
+        assert tables
+        for t in tables:
+            assert len(set(t)) == 1, t
     check = subprocess.run(cmd + ["--check"], capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
-    (dest / pngs[0]).write_bytes(b"stale")
+    (docs / "results.md").write_text("stale")
     check = subprocess.run(cmd + ["--check"], capture_output=True, text=True, timeout=120)
-    assert check.returncode == 1
+    assert check.returncode == 1 and "results.md" in check.stdout

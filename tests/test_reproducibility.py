@@ -329,3 +329,37 @@ def test_restyling_a_figure_reruns_only_its_plot(done):
     assert png.stat().st_mtime > t_png
     changed = [p for p, t in tables.items() if p.stat().st_mtime != t]
     assert not changed, f"restyling rewrote data: {changed}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Runs that never collide
+
+
+def _checksums(root: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_an_exploration_run_leaves_other_runs_untouched(done):
+    before = _checksums(done / "results" / "tiny")
+    run_workflow(
+        done,
+        ["fig1"],
+        cores=2,
+        extra_args=["--config", "run=explore", "sfs={order: sweep}"],
+        timeout=600,
+    )
+    assert _checksums(done / "results" / "tiny") == before, "an exploration changed another run"
+    explore = done / "results" / "explore"
+    assert (explore / "figures" / "fig1.png").exists()
+    ex = pd.read_parquet(explore / "data" / "fig1_exponents.parquet")
+    assert set(ex["run"]) == {"explore"} and set(ex["preset"]) == {"tiny"}
+    assert set(ex["sfs_order"]) == {"sweep"}
+    # the default run is still complete and up to date
+    assert planned_jobs(done) == collections.Counter()

@@ -189,14 +189,21 @@ def test_claims_7_to_9_from_tables():
             ),
         ]
     )
-    d = evaluate({"fig2_avalanche": av, "two_spin_exponents": ex})
+    ctx = {"alpha": 0.6, "h_x": 0.05, "h_x_two_spin": 0.1}  # the run's main parameters
+    d = evaluate({"fig2_avalanche": av, "two_spin_exponents": ex}, ctx)
     c7 = d[d["claim"] == 7]
     assert len(c7) == 2 * 2 * 2  # two windows per (alpha, h_x)
+    assert c7.loc[c7["primary"], "reading"].item().startswith("pre-saturation, alpha=0.6, h_x=0.05")
     c8 = d[d["claim"] == 8]
     assert len(c8) == 2 * 2 * 3  # N_ever, N_now, saturation per (alpha, h_x)
+    assert c8.loc[c8["primary"], "reading"].item().startswith("N_ever <= 2% L, alpha=0.6, h_x=0.05")
+    # a main point the run does not have: the primary reading is inconclusive and says so
+    d2 = evaluate({"fig2_avalanche": av, "two_spin_exponents": ex}, {"alpha": 0.7})
+    p7 = d2[(d2["claim"] == 7) & d2["primary"]].iloc[0]
+    assert p7["verdict"] == "inconclusive" and "not in this run" in p7["detail"]
     ne = c8[c8["reading"].str.startswith("N_ever")]
     # max N_ever = 2 * (2 + ln 1001) = 17 of 1000 spins: below 2%
     assert (ne["verdict"] == "reproduced").all()
-    c9 = d[d["claim"] == 9].set_index("reading")
+    c9 = d[(d["claim"] == 9) & ~d["primary"]].set_index("reading")
     assert c9.loc["random, alpha=0.7, h_x=0.1", "verdict"] == "reproduced"
     assert c9.loc["sfs, alpha=0.7, h_x=0.1", "verdict"] == "not reproduced"

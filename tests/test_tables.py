@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, plan_for
 
 from kasglass import io as kio
-from kasglass.tables import Col, Schema, all_schemas, data_dictionary
+from kasglass.tables import PROVENANCE_COLUMNS, Col, Schema, all_schemas, data_dictionary
 
 
 def test_writer_conforms_frames_and_rejects_undeclared_columns(tmp_path):
@@ -68,7 +68,7 @@ def test_every_table_of_the_tiny_run_matches_its_schema_and_the_dictionary(tiny_
         df = pd.read_parquet(path)
         expected = s.names + [c.name for c in s.family_columns(df)]
         if s.figure:
-            expected += ["preset", "base_seed", "kasglass_version", "git_revision"]
+            expected += [c.name for c in PROVENANCE_COLUMNS]
             expected += [p[0] for p in s.params]
         assert list(df.columns) == expected, rel
         assert f"### `{s.name}`" in doc

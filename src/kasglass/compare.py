@@ -16,6 +16,7 @@ import pandas as pd
 RTOL = 1e-12
 SKIP = {
     "preset",
+    "run",
     "base_seed",
     "kasglass_version",
     "git_revision",

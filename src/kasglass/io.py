@@ -208,4 +208,11 @@ def setup_logging(log_path: str | os.PathLike | None, console: bool = False) -> 
         h.setFormatter(fmt)
         root.addHandler(h)
     root.setLevel(logging.INFO)
+    if log_path:  # an uncaught exception also lands in the log file, not only on stderr
+
+        def hook(*exc, _root=root, _prev=sys.excepthook):
+            _root.error("uncaught exception", exc_info=exc)
+            _prev(*exc)
+
+        sys.excepthook = hook
     return root

@@ -42,7 +42,8 @@ class Col:
 
 #: Provenance columns of every figure table (values from the run, not from the data).
 PROVENANCE_COLUMNS = (
-    Col("preset", "str", "", "run name (the results folder results/<run>/)"),
+    Col("preset", "str", "", "preset (parameter set) of the run"),
+    Col("run", "str", "", "run name (the results folder results/<run>/)"),
     Col("base_seed", "int64", "", "base seed of the run (config key seed)"),
     Col("kasglass_version", "str", "", "version of the kasglass package that wrote the table"),
     Col("git_revision", "str", "", "git revision of the checkout (suffix -dirty: local changes)"),

@@ -41,6 +41,7 @@ rule claims:
         unpack(job_input("claims")),
     output:
         table=PLAN.output_patterns("claims")["table"],
+        summary=PLAN.output_patterns("claims")["summary"],
         md=PLAN.output_patterns("claims")["md"],
         html=report(
             PLAN.output_patterns("claims")["html"],
@@ -103,6 +104,6 @@ rule figS4:
 
 
 rule scorecard:
-    """The reproduction scorecard: claims.parquet, claims.md, claims.html."""
+    """The reproduction scorecard: claims_summary.parquet, claims.parquet, .md and .html."""
     input:
         rules.claims.output,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import claim, verdict_from
+from . import Primary, claim, verdict_from
 
 SIZEABLE = 0.1
 SLOW = 0.25
@@ -39,6 +39,13 @@ def _pbar(t):
     12,
     "Remnant polarization of the most resonant spins: sizeable, decays slowly with L",
     needs=["fig2_polarization"],
+    paper="The remnant polarization of the six most resonant spins remains sizeable; the "
+    "remnant polarizations decay slowly with system size.",
+    primary=Primary(
+        all_of=(),
+        why="'sizeable' and 'decays slowly' together: a decay that is "
+        "present but slow, from a sizeable value.",
+    ),
 )
 def remnant_polarization(t):
     g, form = _pbar(t)

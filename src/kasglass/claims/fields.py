@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import chi2 as chi2_dist
 
-from . import claim, verdict_from
+from . import Primary, claim, verdict_from
 
 Z_MAX = 4.0
 SUPPRESSION = 0.2
@@ -21,7 +21,13 @@ SMALL_PHI = 0.1
 CLOSE = 0.3
 
 
-@claim(1, "Random-state fields: std = sigma_L, Gaussian, uncorrelated", needs=["fields_moments"])
+@claim(
+    1,
+    "Random-state fields: std = sigma_L, Gaussian, uncorrelated",
+    needs=["fields_moments"],
+    paper="At infinite temperature the distribution of fields is Gaussian (variance "
+    "sum_j d_ij^(-2 alpha), fields of different spins uncorrelated).",
+)
 def random_fields(t):
     m = t["fields_moments"]
     m = m[m["ensemble"] == "random"]
@@ -50,7 +56,7 @@ def random_fields(t):
         "statistic": f"max |z| over {len(zs)} tests (alpha, L) x "
         "(variance, kurtosis, 2 correlations)",
         "value": abs(zmax),
-        "error": 1.0,
+        "error": np.nan,
         "threshold": f"< {Z_MAX}",
         "verdict": "reproduced" if ok else "not reproduced",
         "detail": (
@@ -64,7 +70,10 @@ def random_fields(t):
 
 
 @claim(
-    2, "SFS relaxation ends with every spin anti-aligned (Z_i phi_i < 0)", needs=["fields_moments"]
+    2,
+    "SFS relaxation ends with every spin anti-aligned (Z_i phi_i < 0)",
+    needs=["fields_moments"],
+    paper="Single-spin-flip-stable states: every spin is anti-aligned with its local field.",
 )
 def sfs_stable(t):
     m = t["fields_moments"]
@@ -74,7 +83,7 @@ def sfs_stable(t):
     return {
         "statistic": "max number of spins with Z_i phi_i >= 0 in any final state",
         "value": worst,
-        "error": 0.0,
+        "error": np.nan,
         "threshold": "= 0",
         "verdict": (
             "reproduced" if worst == 0 and n > 0 else "inconclusive" if n == 0 else "not reproduced"
@@ -100,6 +109,8 @@ def _main_alpha(t):
     3,
     "SFS field density near phi = 0 strongly suppressed vs random states",
     needs=["fig1_fields", "fig1_exponents"],
+    paper="For low energy density states we found a qualitatively different distribution of "
+    "fields, p(phi) ~ |phi|^x (a soft gap where random states have a finite density).",
 )
 def suppression(t):
     f = t["fig1_fields"]
@@ -120,7 +131,13 @@ def suppression(t):
     }
 
 
-@claim(4, "p_L(phi) at small |phi| decreases with L", needs=["fig1_fields", "fig1_exponents"])
+@claim(
+    4,
+    "p_L(phi) at small |phi| decreases with L",
+    needs=["fig1_fields", "fig1_exponents"],
+    paper="For L < 1000 there are significant finite-size effects of the fields distribution, "
+    "at least in the range |phi| < 0.1.",
+)
 def finite_size(t):
     f = t["fig1_fields"]
     a = _main_alpha(t)
@@ -151,7 +168,12 @@ def finite_size(t):
     }
 
 
-@claim(5, "p_inf(phi) is a power law |phi|^x for |phi| < 1", needs=["fig1_exponents"])
+@claim(
+    5,
+    "p_inf(phi) is a power law |phi|^x for |phi| < 1",
+    needs=["fig1_exponents"],
+    paper="The L = infinity distribution is fitted for |phi| < 1 by a power law p(phi) ~ |phi|^x.",
+)
 def power_law(t):
     ex = t["fig1_exponents"]
     rows = []
@@ -170,7 +192,7 @@ def power_law(t):
         "statistic": f"chi^2 p-value of the power-law fit at alpha={r['alpha']:g} "
         f"({r['fit_lo']:g} <= |phi| <= {r['fit_hi']:g}, {int(r['n_bins_fit'])} bins)",
         "value": pv,
-        "error": 0.0,
+        "error": np.nan,
         "threshold": "> 0.01 (reproduced), < 0.001 (not reproduced)",
         "verdict": verdict,
         "detail": f"chi2/dof = {r['chi2']:.1f}/{int(r['dof'])}; other alphas p = "
@@ -182,6 +204,15 @@ def power_law(t):
     6,
     "x(alpha) > 1/alpha - 1 for every alpha, close to the bound but not saturating it",
     needs=["fig1_exponents"],
+    paper="This relation [x > 1/alpha - 1, stability against resonance avalanches] is satisfied "
+    "for the SFS states for any 1/2 < alpha < 1; x and 1/alpha - 1 are close to each other, but "
+    "the bound is not saturated.",
+    primary=Primary(
+        reading="above the bound",
+        why="the inequality x > 1/alpha - 1 is what stops resonance avalanches (Eq. 5); "
+        "'close to the bound' is a qualitative aside.",
+    ),
+    adds={"close to the bound": "the paper's aside that x is close to the bound"},
 )
 def exponent_bound(t):
     ex = t["fig1_exponents"].sort_values("alpha")
@@ -204,7 +235,7 @@ def exponent_bound(t):
             "reading": "above the bound",
             "statistic": "min over alpha of (x - bound)/x_err",
             "value": float(z.iloc[i]),
-            "error": 1.0,
+            "error": np.nan,
             "threshold": "> 2 for every alpha",
             "verdict": above,
             "detail": f"worst alpha={worst['alpha']:g}; " + detail,

@@ -109,7 +109,12 @@ class Context:
             for p in parts[:-1]:
                 node = node.setdefault(p, {})
             node[parts[-1]] = config_value(self.cfg, sec)
-        return {"preset": self.cfg["preset"], "base_seed": int(self.cfg["seed"]), "config": conf}
+        return {
+            "preset": self.cfg["preset"],
+            "run": run_name(self.cfg),
+            "base_seed": int(self.cfg["seed"]),
+            "config": conf,
+        }
 
 
 def load_all() -> dict:
@@ -182,14 +187,46 @@ class Plan:
         return [f"{self.root}/figures/{name}.pdf", f"{self.root}/figures/{name}.png"]
 
     def targets(self) -> list[str]:
-        """Every final output: the figures and the scorecard."""
+        """Every final output: the figures, and every output of the aggregation jobs (the figure
+        tables, the scorecard, the cost tables)."""
         out = [f for name in self.figures for f in self.figure_targets(name)]
-        out += list(self.job("claims").outputs.values())
+        for rule, jobs in self.jobs.items():
+            if not self.step(rule).sharded:
+                out += [f for j in jobs.values() for f in j.outputs.values()]
         return out
 
     def summary(self) -> dict:
         """Rule -> number of jobs."""
         return {r: len(j) for r, j in self.jobs.items()}
+
+    def diff(self, new: Plan) -> dict[str, dict[str, str]]:
+        """The jobs of ``new`` that a run after ``self`` would (re)compute, and why.
+
+        Returns rule -> {label: reason}, the reason being ``new job``, ``parameters changed``,
+        ``inputs changed`` (other files), ``provenance changed`` (figure tables only) or ``an
+        input is recomputed`` (downstream of a rerun). This is what Snakemake's default rerun
+        triggers do with the plan's values (plots and target rules aside).
+        """
+        recomputed: set[str] = set()
+        out: dict[str, dict[str, str]] = {}
+        for rule, jobs in new.jobs.items():  # in build order: a job's inputs come first
+            for label, j in jobs.items():
+                old = self.jobs.get(rule, {}).get(label)
+                if old is None:
+                    why = "new job"
+                elif old.params != j.params:
+                    why = "parameters changed"
+                elif old.inputs != j.inputs:
+                    why = "inputs changed"
+                elif any(f in recomputed for fs in j.inputs.values() for f in fs):
+                    why = "an input is recomputed"
+                elif old.provenance != j.provenance:
+                    why = "provenance changed"
+                else:
+                    continue
+                out.setdefault(rule, {})[label] = why
+                recomputed.update(j.outputs.values())
+        return out
 
 
 @dataclass(frozen=True)
@@ -202,6 +239,11 @@ class Figure:
     params: dict = field(default_factory=dict)
 
 
+def run_name(cfg: dict) -> str:
+    """The run's name: ``run`` if set, else the preset's name (the results folder)."""
+    return cfg.get("run") or cfg["preset"]
+
+
 def build_plan(cfg: dict, root: str | None = None) -> Plan:
     """The plan of a validated configuration (:func:`kasglass.config.validate_config`).
 
@@ -210,9 +252,9 @@ def build_plan(cfg: dict, root: str | None = None) -> Plan:
     cfg : dict
         The configuration after validation.
     root : str, optional
-        Run folder (default ``results/<preset>``).
+        Run folder (default ``results/<run>``, :func:`run_name`).
     """
-    ctx = Context(cfg=cfg, root=root or f"results/{cfg['preset']}")
+    ctx = Context(cfg=cfg, root=root or f"results/{run_name(cfg)}")
     mods = load_all()
     all_steps = steps()
     # stored SFS states wanted by the later stages: (L, alpha, n) from each stage's sfs_demand
@@ -265,7 +307,9 @@ def execute(job: Job, write: bool = False) -> dict:
         prov = None
         if job.provenance is not None:  # run name, seed, config sections + version, git revision
             p = job.provenance
-            prov = provenance(p["preset"], p["base_seed"], p.get("config"))
+            prov = provenance(
+                p["preset"], p["base_seed"], p.get("config"), run=p.get("run", p["preset"])
+            )
         for key, (schema_name, _) in st.outputs.items():
             path = job.outputs[key]
             if schema_name is None:

@@ -248,7 +248,7 @@ def plan(ctx) -> list[Job]:
             {},
             mem_mb=4000,
             runtime=30,
-            provenance=ctx.provenance("ed"),
+            provenance=ctx.provenance("ed.alpha", "ed.n_eps_bins", "ed.fig3"),
         )
     )
     pS3 = {
@@ -270,7 +270,7 @@ def plan(ctx) -> list[Job]:
             {},
             mem_mb=4000,
             runtime=30,
-            provenance=ctx.provenance("ed"),
+            provenance=ctx.provenance("ed.alpha", "ed.shift_invert_min_L", "ed.fss"),
         )
     )
     return jobs
