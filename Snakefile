@@ -38,6 +38,13 @@ include: "workflow/rules/figures.smk"
 
 localrules:
     all,
+    avalanche_aggregate,
+    claims,
+    ed_fig3,
+    ed_figS3,
+    polarization_aggregate,
+    quench_aggregate,
+    resonances_aggregate,
 
 
 rule all:

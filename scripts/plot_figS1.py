@@ -48,7 +48,8 @@ for ax, a in zip(axes[0], alphas, strict=True):
     ax.set_ylim(1e-5, None)
     ax.set_xlabel(r"$|\phi|$")
     ax.set_title(rf"random states, $\alpha = {a:g}$ ($\sigma_\infty = {sigma_inf(a):.3f}$)")
-    ax.legend(fontsize=6.5, loc="lower left")
+    ax.legend(fontsize=6.5, loc="upper right")  # the tails run through the lower left
+fig.subplots_adjust(bottom=0.17)  # room for the caption under the x labels
 axes[0][0].set_ylabel(r"$p(\phi)$ (two-sided density)")
 footer(
     fig,

@@ -363,3 +363,49 @@ def test_an_exploration_run_leaves_other_runs_untouched(done):
     assert set(ex["sfs_order"]) == {"sweep"}
     # the default run is still complete and up to date
     assert planned_jobs(done) == collections.Counter()
+
+
+# ----------------------------------------------------------------------------------------------
+# Inputs checked on read
+
+
+def test_an_input_from_another_job_is_rejected_naming_the_file(tmp_path, monkeypatch):
+    """A state file written by an SFS job with other parameters (another seed here) is refused
+    by the job that reads it, with the file and the differing parameter in the message."""
+    import dataclasses
+
+    from kasglass.config import load_config
+    from kasglass.stages import build_plan, execute
+
+    monkeypatch.chdir(tmp_path)
+    plan = build_plan(load_config("presets/tiny.yaml", overrides={"shards": {"job_minutes": 1}}))
+    av = plan.job("avalanche", plan.labels("avalanche")[0])
+    states = av.inputs["states"][0]
+    sfs = next(j for j in plan.jobs["sfs"].values() if j.outputs["states"] == states)
+    execute(plan.job("disorder", sfs.label), write=True)
+    execute(
+        dataclasses.replace(sfs, params={**sfs.params, "seed": sfs.params["seed"] + 1}), write=True
+    )
+    with pytest.raises(kio.ProvenanceError, match=r"states\.parquet.*seed = \d+ \(expected \d+\)"):
+        execute(av)
+    execute(sfs, write=True)  # the file this run expects: accepted
+    assert len(execute(av)["runs"]) > 0
+
+
+@pytest.mark.slow
+def test_a_changed_configuration_with_mtime_triggers_is_caught_on_read(done):
+    """`--rerun-triggers mtime` ignores a changed sfs.order; a job rerun anyway (-R) then reads
+    state files of the old order and fails, naming the file and the parameter."""
+    _write_overrides(done, {"sfs": {"order": "sweep"}})
+    proc = run_workflow(
+        done,
+        [str(DATA / "fig2_avalanche.parquet")],
+        cores=1,
+        check=False,
+        extra_args=["--rerun-triggers", "mtime", "-R", "avalanche"],
+        timeout=300,
+    )
+    logs = "".join(p.read_text() for p in (done / "results/tiny/logs/avalanche").rglob("*.log"))
+    assert proc.returncode != 0
+    assert "ProvenanceError" in logs and "states.parquet" in logs, logs[-3000:]
+    assert 'order = "random" (expected "sweep")' in logs

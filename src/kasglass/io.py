@@ -82,6 +82,7 @@ def write_table(
     path: str | os.PathLike,
     schema=None,
     prov: dict | None = None,
+    job: dict | None = None,
 ) -> None:
     """Write ``df`` to Parquet atomically (temporary file + rename) with page checksums (so that
     corrupted bytes are detected on reading).
@@ -96,6 +97,10 @@ def write_table(
         (:data:`kasglass.tables.PROVENANCE_COLUMNS`) and the schema's parameter columns (looked
         up in ``prov["config"]``) are appended as constant columns, and the whole record is
         stored as JSON in the file's metadata under ``kasglass``.
+    job : dict, optional
+        The producing job (``{"rule": ..., "params": ...}``), stored as JSON under
+        ``kasglass_job``: consumers check it against the plan before reading
+        (:func:`check_producer`).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -118,9 +123,12 @@ def write_table(
                 cols.append(Col(col, dtype, "", key))
         df = df.assign(**cast(df, cols)) if len(df) else df
     table = pa.Table.from_pandas(df, preserve_index=False)
-    if prov:
+    if prov or job:
         meta = dict(table.schema.metadata or {})
-        meta[b"kasglass"] = json.dumps(prov, sort_keys=True, default=str).encode()
+        if prov:
+            meta[b"kasglass"] = json.dumps(prov, sort_keys=True, default=str).encode()
+        if job:
+            meta[b"kasglass_job"] = json.dumps(job, sort_keys=True, default=str).encode()
         table = table.replace_schema_metadata(meta)
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(table, tmp, write_page_checksum=True)
@@ -183,13 +191,62 @@ def read_tables(paths, columns=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def read_provenance(path: str | os.PathLike) -> dict:
-    """The provenance record stored by :func:`write_table` (empty dict if none)."""
+def _metadata(path) -> dict:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    meta = pq.read_schema(path).metadata or {}
-    raw = meta.get(b"kasglass")
+    try:
+        return pq.read_schema(path).metadata or {}
+    except FileNotFoundError:
+        raise
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise _damaged(path, exc) from exc
+
+
+def read_provenance(path: str | os.PathLike) -> dict:
+    """The provenance record stored by :func:`write_table` (empty dict if none)."""
+    raw = _metadata(path).get(b"kasglass")
     return json.loads(raw) if raw else {}
+
+
+class ProvenanceError(RuntimeError):
+    """An input file was produced by another job than the one the plan expects (another seed,
+    L, alpha, model setting or realization range): a copied folder, or a configuration changed
+    without rerunning (e.g. with ``--rerun-triggers mtime``)."""
+
+
+def check_producer(path: str | os.PathLike, rule: str, params: dict) -> None:
+    """Raise :class:`ProvenanceError` unless ``path`` was written by a job of ``rule`` with
+    exactly ``params`` (as recorded by :func:`write_table`); the message names the file and
+    every differing parameter."""
+    raw = _metadata(path).get(b"kasglass_job")
+    if not raw:
+        raise ProvenanceError(
+            f"{path} records no producing job; it was not written by this version of the "
+            "workflow: delete it and rerun"
+        )
+    got = json.loads(raw)
+    want = json.loads(json.dumps({"rule": rule, "params": params}, sort_keys=True, default=str))
+    if got == want:
+        return
+    diffs = []
+    if got.get("rule") != rule:
+        diffs.append(f"rule {got.get('rule')!r} (expected {rule!r})")
+    gp, wp = got.get("params", {}), want["params"]
+    for k in sorted(set(gp) | set(wp)):
+        if gp.get(k) != wp.get(k):
+            diffs.append(f"{k} = {_short(gp.get(k))} (expected {_short(wp.get(k))})")
+    raise ProvenanceError(
+        f"{path} was produced by another job than this run expects: {'; '.join(diffs)}. It "
+        "belongs to another seed, size, model or configuration (a copied folder, or a changed "
+        "configuration run with --rerun-triggers mtime): delete it, or rerun with the default "
+        "rerun triggers"
+    )
+
+
+def _short(v) -> str:
+    s = json.dumps(v, sort_keys=True, default=str)
+    return s if len(s) <= 120 else s[:117] + "..."
 
 
 def setup_logging(log_path: str | os.PathLike | None, console: bool = False) -> logging.Logger:

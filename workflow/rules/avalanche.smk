@@ -18,18 +18,19 @@ rule avalanche:
         runtime=job_runtime("avalanche"),
     params:
         job=job_params("avalanche"),
+        expect=job_expect("avalanche"),
     script:
         JOB_SCRIPT
 
 
 rule avalanche_aggregate:
+    """Fig. 2 left table: resonance avalanches averaged over initial states."""
     input:
         unpack(job_input("avalanche_aggregate")),
     output:
         **PLAN.output_patterns("avalanche_aggregate"),
     log:
         PLAN.log_pattern("avalanche_aggregate"),
-    localrule: True
     conda:
         ENV
     resources:
@@ -37,6 +38,7 @@ rule avalanche_aggregate:
         runtime=job_runtime("avalanche_aggregate"),
     params:
         job=job_params("avalanche_aggregate"),
+        expect=job_expect("avalanche_aggregate"),
         provenance=job_provenance("avalanche_aggregate"),
     script:
         JOB_SCRIPT

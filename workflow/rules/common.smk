@@ -43,6 +43,11 @@ def job_params(rule):
     return lambda w: PLAN.job(rule).params
 
 
+def job_expect(rule):
+    """Input path -> (rule, parameters) of the job that must have written it (checked on read)."""
+    return lambda w: PLAN.job(rule, getattr(w, "label", "")).expect
+
+
 def job_provenance(rule):
     return lambda w: PLAN.job(rule, getattr(w, "label", "")).provenance
 

@@ -18,18 +18,19 @@ rule polarization:
         runtime=job_runtime("polarization"),
     params:
         job=job_params("polarization"),
+        expect=job_expect("polarization"),
     script:
         JOB_SCRIPT
 
 
 rule polarization_aggregate:
+    """Fig. 2 right table: remnant polarization P(n, L), extrapolated in L_R."""
     input:
         unpack(job_input("polarization_aggregate")),
     output:
         **PLAN.output_patterns("polarization_aggregate"),
     log:
         PLAN.log_pattern("polarization_aggregate"),
-    localrule: True
     conda:
         ENV
     resources:
@@ -37,6 +38,7 @@ rule polarization_aggregate:
         runtime=job_runtime("polarization_aggregate"),
     params:
         job=job_params("polarization_aggregate"),
+        expect=job_expect("polarization_aggregate"),
         provenance=job_provenance("polarization_aggregate"),
     script:
         JOB_SCRIPT
@@ -61,13 +63,13 @@ rule quench:
 
 
 rule quench_aggregate:
+    """Fig. S4 tables: quench autocorrelation C(t) and the memory distribution."""
     input:
         unpack(job_input("quench_aggregate")),
     output:
         **PLAN.output_patterns("quench_aggregate"),
     log:
         PLAN.log_pattern("quench_aggregate"),
-    localrule: True
     conda:
         ENV
     resources:
@@ -75,6 +77,7 @@ rule quench_aggregate:
         runtime=job_runtime("quench_aggregate"),
     params:
         job=job_params("quench_aggregate"),
+        expect=job_expect("quench_aggregate"),
         provenance=job_provenance("quench_aggregate"),
     script:
         JOB_SCRIPT

@@ -21,13 +21,13 @@ rule ed:
 
 
 rule ed_fig3:
+    """Fig. 3 tables: ED phase diagram over (eps bin, h_x) and its per-realization sums."""
     input:
         unpack(job_input("ed_fig3")),
     output:
         **PLAN.output_patterns("ed_fig3"),
     log:
         PLAN.log_pattern("ed_fig3"),
-    localrule: True
     conda:
         ENV
     resources:
@@ -35,19 +35,20 @@ rule ed_fig3:
         runtime=job_runtime("ed_fig3"),
     params:
         job=job_params("ed_fig3"),
+        expect=job_expect("ed_fig3"),
         provenance=job_provenance("ed_fig3"),
     script:
         JOB_SCRIPT
 
 
 rule ed_figS3:
+    """Fig. S3 table: ED diagnostics in windows at the spectrum middle and edges, vs L."""
     input:
         unpack(job_input("ed_figS3")),
     output:
         **PLAN.output_patterns("ed_figS3"),
     log:
         PLAN.log_pattern("ed_figS3"),
-    localrule: True
     conda:
         ENV
     resources:
@@ -55,6 +56,7 @@ rule ed_figS3:
         runtime=job_runtime("ed_figS3"),
     params:
         job=job_params("ed_figS3"),
+        expect=job_expect("ed_figS3"),
         provenance=job_provenance("ed_figS3"),
     script:
         JOB_SCRIPT

@@ -3,13 +3,13 @@
 
 
 rule fields_aggregate:
+    """The SFS shards' field histograms summed and summaries collected (Fig. 1 input)."""
     input:
         unpack(job_input("fields_aggregate")),
     output:
         **PLAN.output_patterns("fields_aggregate"),
     log:
         PLAN.log_pattern("fields_aggregate"),
-    localrule: True
     conda:
         ENV
     resources:
@@ -17,18 +17,19 @@ rule fields_aggregate:
         runtime=job_runtime("fields_aggregate"),
     params:
         job=job_params("fields_aggregate"),
+        expect=job_expect("fields_aggregate"),
     script:
         JOB_SCRIPT
 
 
 rule fields_tables:
+    """Fig. 1 and Fig. S1 tables: densities, L -> infinity extrapolation, x(alpha), moments."""
     input:
         unpack(job_input("fields_tables")),
     output:
         **PLAN.output_patterns("fields_tables"),
     log:
         PLAN.log_pattern("fields_tables"),
-    localrule: True
     conda:
         ENV
     resources:
@@ -36,6 +37,7 @@ rule fields_tables:
         runtime=job_runtime("fields_tables"),
     params:
         job=job_params("fields_tables"),
+        expect=job_expect("fields_tables"),
         provenance=job_provenance("fields_tables"),
     script:
         JOB_SCRIPT

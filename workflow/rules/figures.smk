@@ -37,6 +37,7 @@ rule plot:
 
 
 rule claims:
+    """The scorecard tables (claims_summary, claims) and claims.md / claims.html."""
     input:
         unpack(job_input("claims")),
     output:
@@ -51,11 +52,11 @@ rule claims:
         ),
     log:
         PLAN.log_pattern("claims"),
-    localrule: True
     conda:
         ENV
     params:
         job=job_params("claims"),
+        expect=job_expect("claims"),
         provenance=job_provenance("claims"),
     script:
         JOB_SCRIPT

@@ -18,18 +18,19 @@ rule resonances:
         runtime=job_runtime("resonances"),
     params:
         job=job_params("resonances"),
+        expect=job_expect("resonances"),
     script:
         JOB_SCRIPT
 
 
 rule resonances_aggregate:
+    """Fig. S2 tables: genuine two-spin resonances vs L and fitted exponents."""
     input:
         unpack(job_input("resonances_aggregate")),
     output:
         **PLAN.output_patterns("resonances_aggregate"),
     log:
         PLAN.log_pattern("resonances_aggregate"),
-    localrule: True
     conda:
         ENV
     resources:
@@ -37,6 +38,7 @@ rule resonances_aggregate:
         runtime=job_runtime("resonances_aggregate"),
     params:
         job=job_params("resonances_aggregate"),
+        expect=job_expect("resonances_aggregate"),
         provenance=job_provenance("resonances_aggregate"),
     script:
         JOB_SCRIPT

@@ -34,5 +34,6 @@ rule sfs:
         runtime=job_runtime("sfs"),
     params:
         job=job_params("sfs"),
+        expect=job_expect("sfs"),
     script:
         JOB_SCRIPT

@@ -82,6 +82,8 @@ class Job:
     provenance: dict | None = None
     log: str = ""
     benchmark: str = ""
+    #: input path -> (rule, params) of the planned job that writes it (checked on read)
+    expect: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -282,6 +284,16 @@ def build_plan(cfg: dict, root: str | None = None) -> Plan:
             rule_jobs[job.label] = job
         for fig in getattr(mod, "figures", lambda ctx: [])(ctx):
             figures[fig.name] = fig
+    # every input written by a planned job is checked on read against that job's parameters
+    producer = {
+        p: (j.rule, j.params)
+        for jobs in ctx.jobs.values()
+        for j in jobs.values()
+        for p in j.outputs.values()
+    }
+    for jobs in ctx.jobs.values():
+        for j in jobs.values():
+            j.expect = {p: producer[p] for ps in j.inputs.values() for p in ps if p in producer}
     order = ("fig1", "fig2", "fig3", "figS1", "figS2", "figS3", "figS4")
     figures = {k: figures[k] for k in sorted(figures, key=lambda k: (order + (k,)).index(k))}
     return Plan(cfg, ctx.root, ctx.jobs, figures)
@@ -291,12 +303,15 @@ def execute(job: Job, write: bool = False) -> dict:
     """Run one job of a plan: read its inputs, call its step, and return the outputs; with
     ``write``, write them to the job's output paths (tables with their schemas and, for figure
     tables, the job's provenance)."""
-    from ..io import write_table
+    from ..io import check_producer, write_table
     from ..tables import REGISTRY
 
     st = steps()[job.rule][1]
     t0 = time.monotonic()
     log.info("%s %s: start", job.rule, job.label or "(single job)")
+    for path, (rule, params) in job.expect.items():  # inputs are the files the plan expects
+        if path.endswith(".parquet"):
+            check_producer(path, rule, params)
     out = st.fn(job.params, job.inputs)
     missing = set(st.outputs) - set(out)
     if missing:
@@ -319,7 +334,13 @@ def execute(job: Job, write: bool = False) -> dict:
                 tmp.replace(path)
                 continue
             schema = REGISTRY[schema_name]
-            write_table(out[key], path, schema, prov if schema.figure else None)
+            write_table(
+                out[key],
+                path,
+                schema,
+                prov if schema.figure else None,
+                job={"rule": job.rule, "params": job.params},
+            )
     log.info("%s %s: done in %.1f s", job.rule, job.label or "(single job)", time.monotonic() - t0)
     return out
 
@@ -341,5 +362,10 @@ def run_job(sm) -> None:
         inputs=inputs,
         outputs=dict(sm.output.items()),
         provenance=dict(sm.params.provenance) if "provenance" in sm.params.keys() else None,
+        expect=(
+            {k: tuple(v) for k, v in dict(sm.params.expect).items()}
+            if "expect" in sm.params.keys()
+            else {}
+        ),
     )
     execute(job, write=True)

@@ -40,9 +40,21 @@ def check_labels(values, key: str) -> None:
         seen[lab] = v
 
 
+#: more shards than this at one parameter point is a configuration error (the plan would not fit)
+MAX_SHARDS = 100_000
+
+
 def ranges(n: int, per: int) -> list[tuple[int, int]]:
     """Shards [lo, hi) of realizations 0..n-1 with ``per`` realizations each (the last one may
     be shorter)."""
+    if math.ceil(int(n) / int(per)) > MAX_SHARDS:
+        from ..config import ConfigError
+
+        raise ConfigError(
+            f"invalid configuration:\n  config key 'shards.job_minutes': {n} realizations in "
+            f"jobs of {per} make more than {MAX_SHARDS} jobs at one parameter point; raise "
+            "shards.job_minutes (or shards.stage_minutes)"
+        )
     return [(lo, min(lo + per, n)) for lo in range(0, int(n), int(per))]
 
 
