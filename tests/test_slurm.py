@@ -19,6 +19,7 @@ fails, so status comes from squeue, which needs MinJobAge >= 3x the status-check
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -330,3 +331,183 @@ def test_tiny_preset_on_slurm_matches_local_run(tiny_run, slurm_cluster, tmp_pat
         )
     figs = sorted(p.name for p in (cluster / "results/tiny/figures").glob("*.png"))
     assert figs == sorted(p.name for p in (local / "results/tiny/figures").glob("*.png"))
+
+
+# ----------------------------------------------------------------------------------------------
+# Faults on the scheduler: each scenario is bounded in time and cleans up by PID.
+
+FIG3 = "results/tiny/data/fig3_phase_diagram.parquet"
+QUENCH = "results/tiny/data/figS4_quench.parquet"
+
+
+def _start(workdir: Path, targets: list[str], extra_env: dict | None = None) -> subprocess.Popen:
+    """Snakemake on the test cluster in the background (its own session, so it can be killed
+    alone: SLURM jobs are not its children)."""
+    cmd = [
+        "timeout",
+        "-s",
+        "INT",
+        "-k",
+        "30",
+        str(TIMEOUT_SLURM),
+        *snakemake_exe(),
+        *targets,
+        "--profile",
+        "workflow/profiles/slurm",
+        *SITE_FLAGS,
+        "--nolock",
+        "--configfile",
+        "presets/tiny.yaml",
+    ]
+    env = dict(os.environ)
+    env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "kasglass" / "numba"))
+    env.update(extra_env or {})
+    log = open(workdir / "controller.log", "a")
+    return subprocess.Popen(
+        cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _queue() -> list[tuple[str, str, str]]:
+    """(job id, state, name) of every job in the test cluster's queue."""
+    out = subprocess.run(["squeue", "-h", "-o", "%i|%T|%j"], capture_output=True, text=True)
+    return [tuple(ln.split("|")) for ln in out.stdout.split("\n") if ln.count("|") == 2]
+
+
+def _wait_for(ok, seconds: float, what: str, proc=None, cluster=None):
+    t0 = time.time()
+    while time.time() - t0 < seconds:
+        v = ok()
+        if v:
+            return v
+        if proc is not None and proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    raise AssertionError(f"{what} within {seconds} s" + (f"\n{cluster.logs()}" if cluster else ""))
+
+
+def _finish(proc: subprocess.Popen, limit: float) -> int:
+    try:
+        return proc.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGINT)
+        return proc.wait(timeout=60)
+
+
+def _same_table(wd: Path, ref: Path, rel: str):
+    a, b = pd.read_parquet(wd / rel), pd.read_parquet(ref / rel)
+    pd.testing.assert_frame_equal(_content(a), _content(b), check_exact=True, obj=rel)
+
+
+def test_a_cancelled_job_is_retried_and_the_tables_equal_the_local_run(
+    tiny_run, slurm_cluster, tmp_path
+):
+    wd = make_workdir(tmp_path / "scancel")
+    proc = _start(wd, [FIG3])
+    try:
+        running = _wait_for(
+            lambda: [j for j in _queue() if j[1] == "RUNNING"],
+            180,
+            "a job running",
+            proc,
+            slurm_cluster,
+        )
+        subprocess.run(["scancel", running[0][0]], check=True, timeout=20)
+        rc = _finish(proc, TIMEOUT_SLURM)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    log = (wd / "controller.log").read_text()
+    assert rc == 0, log[-6000:] + slurm_cluster.logs()
+    assert re.search(r"Error in (group job|rule)", log), "the cancelled job failed once"
+    _same_table(wd, tiny_run, FIG3)
+
+
+def test_a_job_over_its_time_limit_is_killed_and_succeeds_with_the_larger_request(
+    tiny_run, slurm_cluster, tmp_path
+):
+    """The quench job is made to need 100 s (KASGLASS_TEST_HOLD) while its first runtime request
+    is 1 minute (KASGLASS_RUNTIME_SCALE): SLURM kills it at its time limit; the retry requests
+    twice the runtime (kasglass.stages.costs.RETRY_FACTOR) and succeeds."""
+    wd = make_workdir(tmp_path / "timelimit")
+    env = {"KASGLASS_TEST_HOLD": "quench:100", "KASGLASS_RUNTIME_SCALE": "0.01"}
+    proc = _start(wd, [QUENCH], env)
+    rc = _finish(proc, TIMEOUT_SLURM)
+    log = (wd / "controller.log").read_text()
+    ctld = (slurm_cluster.scratch / "log" / "slurmctld.log").read_text(errors="replace")
+    assert rc == 0, log[-6000:] + slurm_cluster.logs()
+    assert "time limit" in ctld.lower() or "TIMEOUT" in log, "the first attempt hit its limit"
+    assert re.search(r"runtime=1\b", log), "first request: 1 minute"
+    assert re.search(r"runtime=2\b", log), "the retry requested twice the runtime"
+    _same_table(wd, tiny_run, QUENCH)
+
+
+def _finished_outputs(log: str) -> dict[str, str]:
+    """Output path -> rule of every job the controller's log reports as finished (for rules that
+    are not grouped: a group job's members finish with their SLURM job)."""
+    outputs, rules = {}, {}
+    for m in re.finditer(r"\nrule (\w+):\n(.*?)\n    jobid: (\d+)", log, re.S):
+        out = re.search(r"    output: (.*)", m.group(2))
+        if out:
+            outputs[m.group(3)] = [p.strip() for p in out.group(1).split(",")]
+            rules[m.group(3)] = m.group(1)
+    done = set(re.findall(r"Finished jobid: (\d+) \(Rule: \w+\)", log))
+    return {p: rules[j] for j in done if j in outputs for p in outputs[j]}
+
+
+def test_a_killed_controller_resumes_with_the_same_command(tiny_run, slurm_cluster, tmp_path):
+    """SIGKILL the Snakemake controller while jobs are queued or running; the same command
+    again finishes the run without redoing the jobs that had finished (jobs still running are
+    waited for or resubmitted), and the tables equal the local run's."""
+    wd = make_workdir(tmp_path / "controller")
+    targets = ["fig2"]
+    log_path = wd / "controller.log"
+    proc = _start(wd, targets)
+    try:
+
+        def a_job_finished_and_more_queued():
+            # avalanche and polarization jobs are not grouped (one SLURM job each) and start
+            # once every grouped disorder + SFS job has finished
+            done = _finished_outputs(log_path.read_text() if log_path.exists() else "")
+            dyn = [p for p, r in done.items() if r in ("avalanche", "polarization")]
+            return dyn and _queue()
+
+        _wait_for(
+            a_job_finished_and_more_queued,
+            300,
+            "a finished job and jobs in the queue",
+            proc,
+            slurm_cluster,
+        )
+        os.killpg(proc.pid, signal.SIGKILL)  # the controller only: SLURM jobs run on
+        proc.wait(timeout=30)
+        first = log_path.read_text()
+        finished = {p: (wd / p).stat().st_mtime for p in _finished_outputs(first)}
+        assert finished and "Finished jobid: 0 " not in first, "killed mid-run"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    again = _start(wd, targets)  # the same command
+    rc = _finish(again, TIMEOUT_SLURM)
+    log = log_path.read_text()
+    assert rc == 0, log[-6000:] + slurm_cluster.logs()
+    redone = [p for p, t in finished.items() if (wd / p).stat().st_mtime != t]
+    assert not redone, f"jobs finished before the kill were redone: {redone}"
+    for rel in (
+        "results/tiny/data/fig2_avalanche.parquet",
+        "results/tiny/data/fig2_polarization.parquet",
+    ):
+        _same_table(wd, tiny_run, rel)
+
+
+def test_memory_limits_need_a_cgroup_cluster(slurm_cluster):
+    """A job over its memory request is killed only where SLURM enforces memory (the cgroup
+    task plugin with cgroup v2 and systemd); this test cluster runs TaskPlugin=task/none on a
+    machine without systemd, so it cannot enforce memory: the scenario is skipped, saying so."""
+    conf = SLURM_CONF.read_text()
+    if "task/cgroup" not in conf:
+        pytest.skip(
+            "memory is not enforced on this test cluster (TaskPlugin=task/none, no "
+            "systemd for cgroup v2); the retry with twice the memory is exercised by "
+            "the time-limit scenario's request scaling (tests/test_plan.py)"
+        )

@@ -36,6 +36,10 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+#: version of the table layout; part of every job's parameters, so that a change of the layout
+#: (a new version of kasglass that writes other columns or files) reruns every job
+TABLE_LAYOUT = 2
+
 #: stage modules in dependency order (a stage may use the plan of the stages before it)
 STAGES = ("sfs", "fields", "avalanche", "resonances", "ed", "polarization", "quench", "claims")
 
@@ -272,6 +276,7 @@ def build_plan(cfg: dict, root: str | None = None) -> Plan:
                 raise ValueError(f"stage {name} planned a job of another stage's rule {job.rule}")
             if not st.sharded and job.label:
                 raise ValueError(f"rule {job.rule} is not sharded; got label {job.label!r}")
+            job.params = {**job.params, "layout": TABLE_LAYOUT}
             job.outputs = {k: ctx.path(rel, job.label) for k, (_, rel) in st.outputs.items()}
             job.log = (
                 f"{ctx.root}/logs/{job.rule}/{job.label}.log"
@@ -354,6 +359,7 @@ def run_job(sm) -> None:
 
     configure_threads(sm.threads)
     setup_logging(sm.log[0] if len(sm.log) else None)
+    t_start = time.monotonic()
     inputs = {k: list(v) if not isinstance(v, str) else [v] for k, v in sm.input.items()}
     job = Job(
         rule=sm.rule,
@@ -368,4 +374,20 @@ def run_job(sm) -> None:
             else {}
         ),
     )
+    _test_hold(sm.rule, t_start)
     execute(job, write=True)
+
+
+def _test_hold(rule: str, t_start: float) -> None:
+    """Fault-injection hook of the cluster tests (tests/test_slurm.py): with
+    ``KASGLASS_TEST_HOLD="<rule>:<seconds>"`` in the environment, jobs of that rule wait that
+    long before they start working (so that a time limit can be tested on the tiny preset).
+    Unset, it does nothing."""
+    import os
+
+    spec = os.environ.get("KASGLASS_TEST_HOLD", "")
+    if spec.partition(":")[0] == rule:
+        left = float(spec.partition(":")[2]) - (time.monotonic() - t_start)
+        if left > 0:
+            log.info("test hold: %.0f s more", left)
+            time.sleep(left)

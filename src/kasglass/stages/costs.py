@@ -46,12 +46,30 @@ def runtime_minutes(seconds: float) -> int:
     return RUNTIME_FLOOR_MIN + int(math.ceil(RUNTIME_MARGIN * seconds / 60.0))
 
 
+def runtime_scale() -> float:
+    """Factor on every runtime request, from the environment variable ``KASGLASS_RUNTIME_SCALE``
+    (default 1): for nodes slower (or faster) than the machine the costs were measured on. It
+    changes requests only, never results."""
+    import os
+
+    v = os.environ.get("KASGLASS_RUNTIME_SCALE", "")
+    try:
+        f = float(v) if v else 1.0
+    except ValueError:
+        raise ValueError(f"KASGLASS_RUNTIME_SCALE must be a positive number; got {v!r}") from None
+    if not (f > 0 and math.isfinite(f)):
+        raise ValueError(f"KASGLASS_RUNTIME_SCALE must be a positive number; got {v!r}")
+    return f
+
+
 def scaled(mem_mb: int, runtime: int, attempt: int) -> dict:
-    """Requests of attempt ``attempt`` (1 = first): times RETRY_FACTOR^(attempt - 1), capped."""
+    """Requests of attempt ``attempt`` (1 = first): times RETRY_FACTOR^(attempt - 1), capped;
+    runtimes also times :func:`runtime_scale` (at least one minute)."""
     f = RETRY_FACTOR ** max(int(attempt) - 1, 0)
+    rt = max(1, int(math.ceil(runtime * runtime_scale())))
     return {
         "mem_mb": int(min(mem_mb * f, MEM_CAP_MB)),
-        "runtime": int(min(runtime * f, RUNTIME_CAP_MIN)),
+        "runtime": int(min(rt * f, RUNTIME_CAP_MIN)),
     }
 
 
