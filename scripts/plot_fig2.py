@@ -18,6 +18,8 @@ from matplotlib.ticker import NullFormatter, ScalarFormatter  # noqa: E402
 
 use_style()
 av = read_table(sm.input.avalanche)
+if "protocol" in av.columns:  # the paper's protocol (the energy-conserving variant: Fig. S5)
+    av = av[av["protocol"] == "literal"]
 # the right panel's table (the workflow always provides it; without it the left panel alone)
 pol = read_table(sm.input.polarization) if "polarization" in sm.input.keys() else None
 h_main = float(sm.params.fig["h_x_main"])

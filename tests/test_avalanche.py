@@ -38,6 +38,41 @@ def test_kernel_equals_from_scratch_reference(sfs, h_x, seed):
     np.testing.assert_allclose(fast["phi"], K @ fast["Z"], atol=1e-10)
 
 
+@pytest.mark.parametrize("sfs", [False, True])
+@pytest.mark.parametrize("window", [0.05, 0.3, np.inf])
+def test_recorded_energy_equals_the_recomputed_energy_and_the_window_holds(sfs, window):
+    """E(t) - E(0) from the kernel's accumulated flips equals Z K Z / 2 recomputed from the spins
+    at every step; the conserving protocol never leaves its window; kernel == reference."""
+    K, Z = _system(50, 0.7, 8, sfs)
+    rec = np.arange(0, 401, dtype=np.int64)
+    fast = av.run_avalanche(K, Z, 0.3, rec, 21, window=window)
+    slow = av.avalanche_reference(K, Z, 0.3, rec, 21, window=window)
+    for k in ("n_ever", "n_now", "n_now_peak"):
+        np.testing.assert_array_equal(fast[k], slow[k], err_msg=k)
+    assert fast["stop_step"] == slow["stop_step"] and fast["n_flips"] == slow["n_flips"]
+    np.testing.assert_allclose(fast["de"], slow["de"], rtol=0, atol=1e-9)
+    e0 = 0.5 * Z @ K @ Z
+    assert abs(0.5 * fast["Z"] @ K @ fast["Z"] - e0 - fast["de"][-1]) < 1e-9
+    assert np.all(np.abs(fast["de"]) <= window + 1e-12)
+
+
+def test_infinite_window_is_the_literal_protocol_bit_for_bit():
+    K, Z = _system(60, 0.6, 12, True)
+    rec = av.record_steps(2000, 5)
+    lit = av.run_avalanche(K, Z, 0.2, rec, 5)
+    inf = av.run_avalanche(K, Z, 0.2, rec, 5, window=np.inf)
+    for k in ("n_ever", "n_now", "n_now_peak", "de", "Z", "phi"):
+        np.testing.assert_array_equal(lit[k], inf[k], err_msg=k)
+    assert lit["stop_step"] == inf["stop_step"] and lit["n_flips"] == inf["n_flips"]
+
+
+def test_conserving_run_stops_when_no_flip_fits_the_window():
+    K, Z = _system(60, 0.6, 12, True)
+    out = av.run_avalanche(K, Z, 0.5, av.record_steps(5000), 5, window=1e-6)
+    assert out["stop_step"] >= 0 and out["n_flips"] <= out["stop_step"]
+    assert np.all(np.abs(out["de"]) <= 1e-6 + 1e-12)
+
+
 def test_log_record_steps_match_reference_subsample():
     K, Z = _system(60, 0.6, 5)
     rec = av.record_steps(500, 7)
@@ -47,11 +82,12 @@ def test_log_record_steps_match_reference_subsample():
         np.testing.assert_array_equal(fast[k], full[k][rec])
 
 
-def test_h0_nothing_resonant_stops_at_step_0():
+@pytest.mark.parametrize("window", [np.inf, 0.1])
+def test_h0_nothing_resonant_stops_at_step_0(window):
     K, Z = _system(50, 0.7, 4)
-    out = av.run_avalanche(K, Z, 0.0, av.record_steps(1000), 3)
+    out = av.run_avalanche(K, Z, 0.0, av.record_steps(1000), 3, window=window)
     assert out["stop_step"] == 0 and out["n_flips"] == 0
-    assert not out["n_ever"].any() and not out["n_now"].any()
+    assert not out["n_ever"].any() and not out["n_now"].any() and not out["de"].any()
     np.testing.assert_array_equal(out["Z"], Z)
 
 
@@ -119,7 +155,13 @@ def _states(seed, L, alphas, n):
 def test_shard_aggregation_independent_of_sharding_and_matches_numpy():
     seed, L, alphas, n = 3, 48, [0.6, 0.8], 6
     st = _states(seed, L, alphas, n)
-    kw = dict(models=[Model(a) for a in alphas], h_xs=[0.1, 0.3], n_steps=200, record_per_decade=5)
+    kw = dict(
+        models=[Model(a) for a in alphas],
+        h_xs=[0.1, 0.3],
+        n_steps=200,
+        record_per_decade=5,
+        protocols=("literal", "conserving"),
+    )
     whole = av.run_shard(seed, L, st, **kw)
     parts = [
         av.run_shard(seed, L, {k: (v[0][lo:hi], v[1][lo:hi]) for k, v in st.items()}, **kw)
@@ -128,18 +170,29 @@ def test_shard_aggregation_independent_of_sharding_and_matches_numpy():
     a1 = av.aggregate(whole)
     a2 = av.aggregate(pd.concat(parts[::-1], ignore_index=True))
     pd.testing.assert_frame_equal(a1, a2)
-    g = whole[(whole["alpha"] == 0.6) & (whole["ensemble"] == "random") & (whole["h_x"] == 0.3)]
+    g = whole[
+        (whole["alpha"] == 0.6)
+        & (whole["ensemble"] == "random")
+        & (whole["h_x"] == 0.3)
+        & (whole["protocol"] == "literal")
+    ]
     last = g[g["step"] == 200]["n_ever"].to_numpy(float)
     row = a1[
         (a1["alpha"] == 0.6)
         & (a1["ensemble"] == "random")
         & (a1["h_x"] == 0.3)
         & (a1["step"] == 200)
+        & (a1["protocol"] == "literal")
     ].iloc[0]
     assert row["n_ever_mean"] == pytest.approx(last.mean())
     assert row["n_ever_err"] == pytest.approx(last.std(ddof=1) / np.sqrt(len(last)))
     assert row["n_ever_max"] == last.max() and row["n_states"] == n
     assert set(a1["ensemble"]) == {"sfs", "random"}
+    assert set(a1["protocol"]) == {"literal", "conserving"}
+    cons = a1[a1["protocol"] == "conserving"]
+    assert (cons["de_max"] <= cons["energy_window"] + 1e-12).all()
+    assert (cons["de_min"] >= -cons["energy_window"] - 1e-12).all()
+    assert a1.loc[a1["protocol"] == "literal", "energy_window"].isna().all()
 
 
 def test_run_shard_rejects_unstable_sfs_state():

@@ -155,6 +155,10 @@ def test_mutated_configs_are_accepted_or_rejected_with_a_key(cfg):
 
 
 @pytest.mark.fuzz
+@pytest.mark.skipif(
+    "KASGLASS_FUZZ_EXAMPLES" not in os.environ,
+    reason="the large fuzz budget runs with KASGLASS_FUZZ_EXAMPLES set (e.g. 5000)",
+)
 @settings(
     max_examples=max(FUZZ_EXAMPLES, 2000),
     deadline=None,

@@ -462,7 +462,9 @@ def test_a_killed_controller_resumes_with_the_same_command(tiny_run, slurm_clust
     wd = make_workdir(tmp_path / "controller")
     targets = ["fig2"]
     log_path = wd / "controller.log"
-    proc = _start(wd, targets)
+    # polarization jobs wait 45 s before working (KASGLASS_TEST_HOLD), so that some job has
+    # finished while others are still queued or running whatever the machine's speed
+    proc = _start(wd, targets, {"KASGLASS_TEST_HOLD": "polarization:45"})
     try:
 
         def a_job_finished_and_more_queued():

@@ -15,10 +15,24 @@ update every field exactly, phi_i -= 2 Z_k K_ki (O(L) per flip). Flipping spin k
 unchanged, so a resonant spin stays resonant after its own flip: the resonant set is never empty
 after a flip, and a run can only stop at step 0 (no spin resonant in the initial state).
 
-Two counts are recorded after t flips: ``n_ever(t)``, the number of spins resonant in at least one
-of the states 0..t (non-decreasing), and ``n_now(t)``, the number resonant in state t;
-``n_now_peak(t) = max_{s <= t} n_now(s)`` keeps the largest instantaneous count between record
-steps. A run that stopped at step s keeps its state: n_ever is constant and n_now = 0 afterwards.
+Protocols
+---------
+- ``literal`` (the paper's, the default and the primary reading): every resonant spin may flip.
+  The classical energy is not conserved: a flip of spin k changes E by dE = -2 Z_k phi_k, with
+  |dE| < 2 h_x, and from a local minimum (an SFS state) this walk drifts upward: the state
+  slowly heats.
+- ``conserving``: a resonant spin may flip only if the energy stays within a window around its
+  initial value, |E(t) - E(0) + dE| <= W (knob ``avalanche.energy_window``, default W = h_x: the
+  energy a resonant flip of the quantum problem can exchange, a resonant spin's level splitting
+  being of order h_x). The choice is uniform among the allowed resonant spins, from the same
+  stream and seed; with no allowed spin the run stops. With W infinite it is the literal protocol,
+  bit for bit.
+
+Counts and energy recorded after t flips: ``n_ever(t)``, the number of spins resonant in at least
+one of the states 0..t (non-decreasing), ``n_now(t)``, the number resonant in state t,
+``n_now_peak(t) = max_{s <= t} n_now(s)`` (the largest instantaneous count between record steps),
+and ``de(t) = E(t) - E(0)`` (accumulated from the flips). A run that stopped at step s keeps its
+state: n_ever, n_now and de are constant afterwards (n_now = 0 for the literal protocol).
 
 Randomness: the choice among resonant spins (the m-th resonant spin in site order, m uniform) is
 drawn from the splitmix64 stream of :mod:`kasglass.rng`, seeded with
@@ -30,6 +44,7 @@ drawn from the splitmix64 stream of :mod:`kasglass.rng`, seeded with
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 import numpy as np
@@ -55,6 +70,10 @@ def avalanche_seed(base_seed: int, L: int, r: int, alpha: float, h_x: float, ens
     )
 
 
+#: avalanche protocols (see the module docstring)
+PROTOCOLS = ("literal", "conserving")
+
+
 def record_steps(n_steps: int, per_decade: int = 10) -> np.ndarray:
     """Log-spaced record steps: 0, 1, 2, ... up to and including ``n_steps`` (unique int64).
 
@@ -73,19 +92,27 @@ def record_steps(n_steps: int, per_decade: int = 10) -> np.ndarray:
 
 
 @njit(cache=True)
-def _avalanche(K, Z, phi, h_x, rec, seed):
-    """Numba kernel of :func:`run_avalanche` (Z, phi modified in place)."""
+def _avalanche(K, Z, phi, h_x, rec, seed, window):
+    """Numba kernel of :func:`run_avalanche` (Z, phi modified in place).
+
+    Among the resonant spins, those whose flip keeps the classical energy within ``window`` of its
+    initial value are candidates (every resonant spin when ``window`` is infinite: the literal
+    protocol); the m-th candidate in site order, m uniform, flips. No candidate: the run stops.
+    """
     L = Z.shape[0]
     n_rec = rec.shape[0]
     n_steps = rec[n_rec - 1]
     out_ever = np.zeros(n_rec, dtype=np.int64)
     out_now = np.zeros(n_rec, dtype=np.int64)
     out_peak = np.zeros(n_rec, dtype=np.int64)
+    out_de = np.zeros(n_rec, dtype=np.float64)
     ever = np.zeros(L, dtype=np.bool_)
     res = np.empty(L, dtype=np.int64)  # indices of the currently resonant spins, in site order
+    cand = np.empty(L, dtype=np.int64)  # the resonant spins allowed to flip
     state = np.uint64(seed)
     n_now = 0
     n_ever = 0
+    de = 0.0  # E(t) - E(0), accumulated from the flips: each changes E by -2 Z_k phi_k
     for i in range(L):
         if abs(phi[i]) < h_x:
             res[n_now] = i
@@ -102,11 +129,18 @@ def _avalanche(K, Z, phi, h_x, rec, seed):
     stop = -1
     t = 0
     while t < n_steps:
-        if n_now == 0:
+        n_cand = 0
+        for c in range(n_now):
+            i = res[c]
+            if abs(de - 2.0 * Z[i] * phi[i]) <= window:
+                cand[n_cand] = i
+                n_cand += 1
+        if n_cand == 0:
             stop = t
             break
-        state, m = _uniform_index(state, n_now)
-        k = res[m]
+        state, m = _uniform_index(state, n_cand)
+        k = cand[m]
+        de -= 2.0 * Z[k] * phi[k]
         two_zk = 2.0 * Z[k]
         Z[k] = -Z[k]
         n_now = 0
@@ -125,16 +159,18 @@ def _avalanche(K, Z, phi, h_x, rec, seed):
             out_ever[q] = n_ever
             out_now[q] = n_now
             out_peak[q] = peak
+            out_de[q] = de
             q += 1
     while q < n_rec:  # stopped early: the state is frozen
         out_ever[q] = n_ever
         out_now[q] = n_now
         out_peak[q] = peak
+        out_de[q] = de
         q += 1
-    return out_ever, out_now, out_peak, t, stop
+    return out_ever, out_now, out_peak, out_de, t, stop
 
 
-def run_avalanche(K, Z, h_x, rec, seed, phi=None):
+def run_avalanche(K, Z, h_x, rec, seed, phi=None, window=math.inf):
     """One avalanche run from the product state Z.
 
     Parameters
@@ -152,28 +188,41 @@ def run_avalanche(K, Z, h_x, rec, seed, phi=None):
         Seed of the splitmix64 stream (:func:`avalanche_seed`).
     phi : ndarray, shape (L,), optional
         Fields K @ Z of the initial state (computed if omitted).
+    window : float
+        Energy window (module docstring, "Protocols"): infinite for the literal protocol, else
+        only flips that keep |E(t) - E(0)| <= window are allowed.
 
     Returns
     -------
     dict
-        ``n_ever``, ``n_now``, ``n_now_peak`` (int64 arrays aligned with ``rec``), ``n_flips``
-        (flips made), ``stop_step`` (step at which no spin was resonant, -1 if the run reached
-        ``rec[-1]`` flips), ``Z`` and ``phi`` (final state and incrementally updated fields).
+        ``n_ever``, ``n_now``, ``n_now_peak`` (int64 arrays aligned with ``rec``), ``de``
+        (E(t) - E(0) at the record steps, float64), ``n_flips`` (flips made), ``stop_step``
+        (step at which no spin could flip, -1 if the run reached ``rec[-1]`` flips), ``Z`` and
+        ``phi`` (final state and incrementally updated fields).
     """
     rec = np.ascontiguousarray(rec, dtype=np.int64)
     if rec.ndim != 1 or len(rec) == 0 or rec[0] < 0 or np.any(np.diff(rec) <= 0):
         raise ValueError("record steps must be a non-empty increasing array of steps >= 0")
     if h_x < 0:
         raise ValueError(f"h_x must be >= 0; got {h_x}")
+    if not window >= 0:
+        raise ValueError(f"the energy window must be >= 0; got {window}")
     Zc = np.array(Z, dtype=np.float64)
     ph = (K @ Zc) if phi is None else np.array(phi, dtype=np.float64)
-    ever, now, peak, n_flips, stop = _avalanche(
-        np.ascontiguousarray(K, dtype=np.float64), Zc, ph, float(h_x), rec, np.uint64(seed)
+    ever, now, peak, de, n_flips, stop = _avalanche(
+        np.ascontiguousarray(K, dtype=np.float64),
+        Zc,
+        ph,
+        float(h_x),
+        rec,
+        np.uint64(seed),
+        float(window),
     )
     return {
         "n_ever": ever,
         "n_now": now,
         "n_now_peak": peak,
+        "de": de,
         "n_flips": int(n_flips),
         "stop_step": int(stop),
         "Z": Zc,
@@ -181,25 +230,31 @@ def run_avalanche(K, Z, h_x, rec, seed, phi=None):
     }
 
 
-def avalanche_reference(K, Z0, h_x, rec, seed):
-    """Slow reference: all fields recomputed from scratch (phi = K @ Z) at every step.
+def avalanche_reference(K, Z0, h_x, rec, seed, window=math.inf):
+    """Slow reference: fields and energy recomputed from scratch (phi = K @ Z,
+    E = Z K Z / 2) at every step.
 
-    Makes the same choices as :func:`run_avalanche` (same splitmix64 stream, the m-th resonant
-    spin in site order) and returns the same dict (``phi`` = exact K @ Z of the final state).
+    Makes the same choices as :func:`run_avalanche` (same splitmix64 stream, the m-th allowed
+    resonant spin in site order) and returns the same dict (``phi`` = exact K @ Z of the final
+    state, ``de`` the exact E(t) - E(0)).
     """
     rec = np.asarray(rec, dtype=np.int64)
     Z = np.array(Z0, dtype=np.float64)
     rng = PySplitMix64(seed)
     n_steps = int(rec[-1])
     phi = K @ Z
+    e0 = 0.5 * Z @ phi
     resonant = np.abs(phi) < h_x
     ever = resonant.copy()
     now = [int(resonant.sum())]
     evers = [int(ever.sum())]
+    des = [0.0]
     stop = -1
     t = 0
     while t < n_steps:
+        de = 0.5 * Z @ phi - e0
         idx = np.flatnonzero(resonant)
+        idx = idx[np.abs(de - 2.0 * Z[idx] * phi[idx]) <= window]
         if len(idx) == 0:
             stop = t
             break
@@ -211,14 +266,18 @@ def avalanche_reference(K, Z0, h_x, rec, seed):
         ever |= resonant
         now.append(int(resonant.sum()))
         evers.append(int(ever.sum()))
-    now = np.array(now + [0] * (n_steps - t), dtype=np.int64)
-    evers = np.array(evers + [evers[-1]] * (n_steps - t), dtype=np.int64)
+        des.append(float(0.5 * Z @ phi - e0))
+    rest = n_steps - t
+    now = np.array(now + [now[-1]] * rest, dtype=np.int64)
+    evers = np.array(evers + [evers[-1]] * rest, dtype=np.int64)
+    des = np.array(des + [des[-1]] * rest, dtype=np.float64)
     peak = np.maximum.accumulate(now[: t + 1])
-    peak = np.concatenate([peak, np.full(n_steps - t, peak[-1])]).astype(np.int64)
+    peak = np.concatenate([peak, np.full(rest, peak[-1])]).astype(np.int64)
     return {
         "n_ever": evers[rec],
         "n_now": now[rec],
         "n_now_peak": peak[rec],
+        "de": des[rec],
         "n_flips": t,
         "stop_step": stop,
         "Z": Z,
@@ -255,6 +314,8 @@ def run_shard(
     n_steps: int,
     record_per_decade: int = 10,
     *,
+    protocols=("literal",),
+    energy_window: float | None = None,
     progress_every: float = 10.0,
 ) -> pd.DataFrame:
     """Avalanche runs for a shard of stored states.
@@ -269,12 +330,17 @@ def run_shard(
     h_xs : sequence of float
     n_steps, record_per_decade : int
         See :func:`record_steps`.
+    protocols : sequence of {"literal", "conserving"}
+        Every run is made with each protocol (module docstring), from the same seed.
+    energy_window : float, optional
+        Window W of the conserving protocol (None: W = h_x of the run).
 
     Returns
     -------
     DataFrame
-        One row per (alpha, ensemble, h_x, realization, record step): columns L, alpha, ensemble,
-        h_x, realization, seed, step, n_ever, n_now, n_now_peak, stopped (the run had stopped at or
+        One row per (protocol, alpha, ensemble, h_x, realization, record step): columns L,
+        protocol, energy_window (null for literal), alpha, ensemble, h_x, realization, seed,
+        step, n_ever, n_now, n_now_peak, de (E(t) - E(0)), stopped (the run had stopped at or
         before this step), stop_step (null if the run never stopped), n_flips.
 
     Notes
@@ -303,28 +369,39 @@ def run_shard(
                 for h in h_xs:
                     h = float(h)
                     seed = avalanche_seed(base_seed, L, int(r), a, h, e)
-                    out = run_avalanche(K, Z, h, rec, seed, phi=phi)
-                    stop = out["stop_step"]
-                    frames.append(
-                        pd.DataFrame(
-                            {
-                                "alpha": a,
-                                "ensemble": e,
-                                "h_x": h,
-                                "realization": int(r),
-                                "seed": np.int64(seed),
-                                "step": rec,
-                                "n_ever": out["n_ever"],
-                                "n_now": out["n_now"],
-                                "n_now_peak": out["n_now_peak"],
-                                "stopped": (stop >= 0) & (rec >= stop),
-                                "stop_step": pd.array(
-                                    [stop if stop >= 0 else None] * len(rec), dtype="Int64"
-                                ),
-                                "n_flips": out["n_flips"],
-                            }
+                    for proto in protocols:
+                        if proto not in PROTOCOLS:
+                            raise ValueError(f"protocol must be one of {PROTOCOLS}; got {proto!r}")
+                        w = (
+                            math.inf
+                            if proto == "literal"
+                            else (h if energy_window is None else float(energy_window))
                         )
-                    )
+                        out = run_avalanche(K, Z, h, rec, seed, phi=phi, window=w)
+                        stop = out["stop_step"]
+                        frames.append(
+                            pd.DataFrame(
+                                {
+                                    "protocol": proto,
+                                    "energy_window": w if proto != "literal" else np.nan,
+                                    "alpha": a,
+                                    "ensemble": e,
+                                    "h_x": h,
+                                    "realization": int(r),
+                                    "seed": np.int64(seed),
+                                    "step": rec,
+                                    "n_ever": out["n_ever"],
+                                    "n_now": out["n_now"],
+                                    "n_now_peak": out["n_now_peak"],
+                                    "de": out["de"],
+                                    "stopped": (stop >= 0) & (rec >= stop),
+                                    "stop_step": pd.array(
+                                        [stop if stop >= 0 else None] * len(rec), dtype="Int64"
+                                    ),
+                                    "n_flips": out["n_flips"],
+                                }
+                            )
+                        )
         now = time.monotonic()
         if now - t_last > progress_every or n_done == len(reals):
             rate = n_done / max(now - t0, 1e-9)
@@ -359,23 +436,27 @@ def run_shard(
 def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
     """Figure table ``fig2_avalanche`` from per-run records (:func:`run_shard` outputs).
 
-    Integer sums per (alpha, ensemble, h_x, L, step) over states, so the result does not depend on
-    how states were split into shards. Columns: alpha, ensemble, h_x, L, step, n_ever_mean,
-    n_ever_err (standard error over states), n_ever_max, n_now_mean, n_now_err, n_now_max,
-    n_now_peak_max (largest instantaneous count of any state at any step <= step), n_stopped
-    (states whose run had stopped), n_at_final (states whose N_ever had already reached its final
-    value: saturated from this step on), n_states.
+    Sums per (protocol, alpha, ensemble, h_x, L, step) over states, in realization order (integer
+    counts exactly; the energy sums in a fixed order), so the result does not depend on how states
+    were split into shards. Columns: protocol, energy_window, alpha, ensemble, h_x, L, step,
+    n_ever_mean, n_ever_err (standard error over states), n_ever_max, n_now_mean, n_now_err,
+    n_now_max, n_now_peak_max (largest instantaneous count of any state at any step <= step),
+    de_mean, de_err, de_min, de_max (E(t) - E(0) over states), n_stopped (states whose run had
+    stopped), n_at_final (states whose N_ever had already reached its final value: saturated from
+    this step on), n_states.
     """
-    keys = ["alpha", "ensemble", "h_x", "L", "step"]
-    df = runs.copy()
+    keys = ["protocol", "alpha", "ensemble", "h_x", "L", "step"]
+    df = runs.sort_values(keys + ["realization"], kind="stable").copy()
     for c in ("n_ever", "n_now"):
         df[c] = df[c].astype(np.int64)
         df[c + "_sq"] = df[c] * df[c]
+    df["de_sq"] = df["de"] * df["de"]
     df["stopped"] = df["stopped"].astype(np.int64)
     final = df.groupby(keys[:-1] + ["realization"], sort=False)["n_ever"].transform("max")
     df["at_final"] = (df["n_ever"] == final).astype(np.int64)
     g = df.groupby(keys, sort=True)
     agg = g.agg(
+        energy_window=("energy_window", "first"),
         n_states=("n_ever", "size"),
         s_ever=("n_ever", "sum"),
         q_ever=("n_ever_sq", "sum"),
@@ -384,14 +465,20 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
         q_now=("n_now_sq", "sum"),
         n_now_max=("n_now", "max"),
         n_now_peak_max=("n_now_peak", "max"),
+        s_de=("de", "sum"),
+        q_de=("de_sq", "sum"),
+        de_min=("de", "min"),
+        de_max=("de", "max"),
         n_stopped=("stopped", "sum"),
         n_at_final=("at_final", "sum"),
     ).reset_index()
-    out = agg[keys].copy()
+    out = agg[keys + ["energy_window"]].copy()
     for c, s, q in (("n_ever", "s_ever", "q_ever"), ("n_now", "s_now", "q_now")):
         out[c + "_mean"], out[c + "_err"] = mean_err_from_sums(agg["n_states"], agg[s], agg[q])
         out[c + "_max"] = agg[c + "_max"]
-    for c in ("n_now_peak_max", "n_stopped", "n_at_final", "n_states"):
+    out["n_now_peak_max"] = agg["n_now_peak_max"]
+    out["de_mean"], out["de_err"] = mean_err_from_sums(agg["n_states"], agg["s_de"], agg["q_de"])
+    for c in ("de_min", "de_max", "n_stopped", "n_at_final", "n_states"):
         out[c] = agg[c]
     return out
 

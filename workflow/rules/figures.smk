@@ -11,6 +11,7 @@ localrules:
     figS2,
     figS3,
     figS4,
+    figS5,
     scorecard,
 
 
@@ -102,6 +103,12 @@ rule figS4:
     """Fig. S4: quench dynamics of full chains from random and SFS states (beyond the paper)."""
     input:
         PLAN.figure_targets("figS4"),
+
+
+rule figS5:
+    """Fig. S5: the avalanche protocol and energy (literal vs energy-conserving; beyond the paper)."""
+    input:
+        PLAN.figure_targets("figS5"),
 
 
 rule scorecard:

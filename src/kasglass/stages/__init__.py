@@ -299,7 +299,7 @@ def build_plan(cfg: dict, root: str | None = None) -> Plan:
     for jobs in ctx.jobs.values():
         for j in jobs.values():
             j.expect = {p: producer[p] for ps in j.inputs.values() for p in ps if p in producer}
-    order = ("fig1", "fig2", "fig3", "figS1", "figS2", "figS3", "figS4")
+    order = ("fig1", "fig2", "fig3", "figS1", "figS2", "figS3", "figS4", "figS5")
     figures = {k: figures[k] for k in sorted(figures, key=lambda k: (order + (k,)).index(k))}
     return Plan(cfg, ctx.root, ctx.jobs, figures)
 

@@ -19,13 +19,30 @@ from .common import ALPHA, ENSEMBLE, H_X, L_COL, REALIZATION, SFS_PARAMS, model,
 from .sfs import state_files
 
 _STEP = Col("step", "int64", "", "avalanche step t (resonant spins flipped so far)")
+_PROTOCOL = (
+    Col(
+        "protocol",
+        "str",
+        "",
+        "literal (the paper's: any resonant spin flips) or conserving "
+        "(only flips keeping |E(t) - E(0)| <= energy_window)",
+    ),
+    Col(
+        "energy_window",
+        "float64",
+        "std(J)",
+        "window W of the conserving protocol (null for literal)",
+    ),
+)
 
 TABLES = register(
     Schema(
         "avalanche_runs",
-        "One row per (alpha, ensemble, h_x, realization, record step) of one shard's runs.",
-        (
-            L_COL,
+        "One row per (protocol, alpha, ensemble, h_x, realization, record step) of one shard's "
+        "runs.",
+        (L_COL,)
+        + _PROTOCOL
+        + (
             ALPHA,
             ENSEMBLE,
             H_X,
@@ -40,7 +57,8 @@ TABLES = register(
             ),
             Col("n_now", "int64", "", "spins resonant in state t"),
             Col("n_now_peak", "int64", "", "max over s <= t of n_now(s)"),
-            Col("stopped", "bool", "", "the run had stopped (no resonant spin) at or before t"),
+            Col("de", "float64", "std(J)", "classical energy change E(t) - E(0)"),
+            Col("stopped", "bool", "", "the run had stopped (no spin could flip) at or before t"),
             Col("stop_step", "Int64", "", "step at which the run stopped (null: never)"),
             Col("n_flips", "int64", "", "flips the run made in total"),
         ),
@@ -48,9 +66,11 @@ TABLES = register(
     ),
     Schema(
         "fig2_avalanche",
-        "Fig. 2 left: resonance avalanches, one row per (alpha, ensemble, h_x, L, record step); "
-        "means and standard errors over the initial states.",
-        (
+        "Fig. 2 left: resonance avalanches, one row per (protocol, alpha, ensemble, h_x, L, record "
+        "step); means and standard errors over the initial states, and the classical energy "
+        "drift.",
+        _PROTOCOL
+        + (
             ALPHA,
             ENSEMBLE,
             H_X,
@@ -68,7 +88,11 @@ TABLES = register(
                 "",
                 "largest instantaneous count of any state at any step <= t",
             ),
-            Col("n_stopped", "int64", "", "states whose run had stopped (no resonant spin left)"),
+            Col("de_mean", "float64", "std(J)", "mean energy drift E(t) - E(0) over states"),
+            Col("de_err", "float64", "std(J)", "its standard error"),
+            Col("de_min", "float64", "std(J)", "smallest E(t) - E(0) of any state"),
+            Col("de_max", "float64", "std(J)", "largest E(t) - E(0) of any state"),
+            Col("n_stopped", "int64", "", "states whose run had stopped (no spin could flip)"),
             Col(
                 "n_at_final",
                 "int64",
@@ -93,7 +117,15 @@ def run(params: dict, inputs: dict) -> dict:
         inputs["states"], [m.alpha for m in models], ENSEMBLES, p["lo"], p["hi"], p["L"]
     )
     runs = run_shard(
-        p["seed"], p["L"], states, models, p["h_x"], p["n_steps"], p["record_per_decade"]
+        p["seed"],
+        p["L"],
+        states,
+        models,
+        p["h_x"],
+        p["n_steps"],
+        p["record_per_decade"],
+        protocols=p["protocols"],
+        energy_window=p["energy_window"],
     )
     return {"runs": runs}
 
@@ -121,7 +153,7 @@ def sfs_demand(cfg: dict) -> list:
 def plan(ctx) -> list[Job]:
     cfg, av = ctx.cfg, ctx.cfg["avalanche"]
     L = int(av["L"])
-    runs = len(av["alphas"]) * len(av["h_x"]) * len(ENSEMBLES)
+    runs = len(av["alphas"]) * len(av["h_x"]) * len(ENSEMBLES) * len(av["protocols"])
     each = C.avalanche_seconds(L, runs, int(av["n_steps"]))
     per = C.per_job(each, C.job_minutes(cfg, "avalanche"))
     jobs, files = [], []
@@ -136,6 +168,8 @@ def plan(ctx) -> list[Job]:
             "h_x": [float(h) for h in av["h_x"]],
             "n_steps": int(av["n_steps"]),
             "record_per_decade": int(av["record_per_decade"]),
+            "protocols": list(av["protocols"]),
+            "energy_window": None if av["energy_window"] is None else float(av["energy_window"]),
         }
         jobs.append(
             Job(
@@ -176,5 +210,13 @@ def figures(ctx) -> list:
                 "polarization": f"{d}/fig2_polarization.parquet",
             },
             {"h_x_main": float(ctx.cfg["avalanche"]["h_x_main"])},
-        )
+        ),
+        Figure(
+            "figS5",
+            {"avalanche": f"{d}/fig2_avalanche.parquet"},
+            {
+                "h_x_main": float(ctx.cfg["avalanche"]["h_x_main"]),
+                "alpha": float(ctx.cfg["fields"]["alpha"]),
+            },
+        ),
     ]
