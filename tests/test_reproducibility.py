@@ -290,10 +290,11 @@ def test_corrupted_bytes_are_detected(tmp_path):
     [
         # Fit window of Fig. 1: the analysis, its two figures and the scorecard; never SFS.
         ({"fields": {"fit": {"lo": 0.05}}}, {"fields_tables": 1, "plot": 2, "claims": 1}),
-        # Avalanche length: the avalanche shards, their aggregate, Fig. 2 and the scorecard.
+        # Avalanche length: the avalanche shards, their aggregate, Figs. 2 and S5 and the
+        # scorecard.
         (
             {"avalanche": {"n_steps": 900}},
-            {"avalanche": None, "avalanche_aggregate": 1, "plot": 1, "claims": 1},
+            {"avalanche": None, "avalanche_aggregate": 1, "plot": 2, "claims": 1},
         ),
     ],
     ids=["fields.fit.lo", "avalanche.n_steps"],

@@ -46,8 +46,9 @@ def test_tiny_preset_builds_fig2_and_figS2(tmp_path):
     av = pd.read_parquet(res / "data" / "fig2_avalanche.parquet")
     assert not set(AV_COLS + PROVENANCE + ["sfs_order", "n_steps"]) - set(av.columns)
     assert set(av["ensemble"]) == {"sfs", "random"}
+    assert set(av["protocol"]) == {"literal", "conserving"}
     assert (
-        av.groupby(["alpha", "ensemble", "h_x"])["n_ever_mean"].apply(
+        av.groupby(["protocol", "alpha", "ensemble", "h_x"])["n_ever_mean"].apply(
             lambda s: (np.diff(s.to_numpy()) >= 0).all()
         )
     ).all()
@@ -207,3 +208,30 @@ def test_claims_7_to_9_from_tables():
     c9 = d[(d["claim"] == 9) & ~d["primary"]].set_index("reading")
     assert c9.loc["random, alpha=0.7, h_x=0.1", "verdict"] == "reproduced"
     assert c9.loc["sfs, alpha=0.7, h_x=0.1", "verdict"] == "not reproduced"
+
+
+def test_claims_7_and_8_read_both_protocols_with_the_literal_primary():
+    """A table with both protocols: every literal reading has a 'conserving: ' twin judged on the
+    conserving rows alone (same thresholds), and the primary readings stay literal."""
+    from kasglass.claims import evaluate
+
+    lit = _avalanche_table().assign(protocol="literal")
+    cons = lit.assign(protocol="conserving")
+    big = cons["ensemble"] == "sfs"
+    # literal SFS runs reach 30% of L (claim 8 not reproduced); conserving ones stay at 1%
+    lit.loc[big, "n_ever_max"] = 300
+    cons.loc[big, "n_ever_max"] = 10
+    av = pd.concat([lit, cons], ignore_index=True)
+    d = evaluate({"fig2_avalanche": av}, {"alpha": 0.6, "h_x": 0.05, "h_x_two_spin": 0.1})
+    for claim in (7, 8):
+        c = d[d["claim"] == claim]
+        twin = c[c["reading"].str.startswith("conserving: ")]
+        plain = c[~c["reading"].str.startswith("conserving: ")]
+        assert len(twin) == len(plain) > 0
+        assert sorted(twin["reading"].str.removeprefix("conserving: ")) == sorted(plain["reading"])
+        assert not twin["primary"].any() and plain["primary"].sum() == 1
+    c8 = d[d["claim"] == 8].set_index("reading")
+    key = "N_ever <= 2% L, alpha=0.6, h_x=0.05, L=1000"
+    assert c8.loc[key, "verdict"] == "not reproduced" and c8.loc[key, "primary"]
+    assert c8.loc["conserving: " + key, "verdict"] == "reproduced"
+    assert c8.loc["conserving: " + key, "value"] == pytest.approx(0.01)

@@ -462,9 +462,13 @@ def test_a_killed_controller_resumes_with_the_same_command(tiny_run, slurm_clust
     wd = make_workdir(tmp_path / "controller")
     targets = ["fig2"]
     log_path = wd / "controller.log"
-    # polarization jobs wait 45 s before working (KASGLASS_TEST_HOLD), so that some job has
-    # finished while others are still queued or running whatever the machine's speed
-    proc = _start(wd, targets, {"KASGLASS_TEST_HOLD": "polarization:45"})
+    # The first run's avalanche job (one job, one of the cluster's two slots) waits 120 s before
+    # working (KASGLASS_TEST_HOLD), so that the controller has seen the polarization jobs (the
+    # other slot) finish while it is still running, whatever the machine's speed: the
+    # controller polls SLURM at growing intervals (2, 12, 22, ... s after the last poll that
+    # found a finished job), and a cold numba cache makes a job take 30-60 s.
+    proc = _start(wd, targets, {"KASGLASS_TEST_HOLD": "avalanche:120"})
+    orphans = []
     try:
 
         def a_job_finished_and_more_queued():
@@ -483,14 +487,21 @@ def test_a_killed_controller_resumes_with_the_same_command(tiny_run, slurm_clust
         )
         os.killpg(proc.pid, signal.SIGKILL)  # the controller only: SLURM jobs run on
         proc.wait(timeout=30)
+        orphans = [job_id for job_id, _, _ in _queue()]
         first = log_path.read_text()
         finished = {p: (wd / p).stat().st_mtime for p in _finished_outputs(first)}
         assert finished and "Finished jobid: 0 " not in first, "killed mid-run"
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    again = _start(wd, targets)  # the same command
-    rc = _finish(again, TIMEOUT_SLURM)
+    again = _start(wd, targets)  # the same command (without the hold)
+    try:
+        rc = _finish(again, TIMEOUT_SLURM)
+    finally:
+        # the first run's held jobs may outlive the second run: they would only rewrite the
+        # same tables, but must not hold the cluster's slots for the next test
+        if orphans:
+            subprocess.run(["scancel", *orphans], capture_output=True)
     log = log_path.read_text()
     assert rc == 0, log[-6000:] + slurm_cluster.logs()
     redone = [p for p, t in finished.items() if (wd / p).stat().st_mtime != t]
