@@ -30,6 +30,7 @@ wildcard_constraints:
 include: "workflow/rules/sfs.smk"
 include: "workflow/rules/fields.smk"
 include: "workflow/rules/avalanche.smk"
+include: "workflow/rules/twoflip.smk"
 include: "workflow/rules/resonances.smk"
 include: "workflow/rules/ed.smk"
 include: "workflow/rules/dynamics.smk"
@@ -45,6 +46,7 @@ localrules:
     polarization_aggregate,
     quench_aggregate,
     resonances_aggregate,
+    twoflip_aggregate,
 
 
 rule all:

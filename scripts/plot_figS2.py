@@ -1,5 +1,6 @@
-"""Fig. S2: genuine two-spin-flip resonances per state vs L (log-log) for SFS and random states,
-with fitted exponents and the reference slopes 2 - alpha (random) and 1 (SFS)."""
+"""Fig. S2: genuine two-spin-flip resonances per state vs L (log-log) for random, SFS and (when
+computed) two-spin-flip-stable (2FS) states, with fitted exponents and the reference slopes
+2 - alpha (random) and 1 (SFS, 2FS)."""
 
 import textwrap
 
@@ -21,12 +22,13 @@ alphas = sorted(t["alpha"].unique())
 fig, axes = plt.subplots(1, len(hs), figsize=(5.4 * len(hs), 4.8), squeeze=False)
 cmap = plt.get_cmap("viridis")
 colors = {a: cmap(0.85 * i / max(len(alphas) - 1, 1)) for i, a in enumerate(alphas)}
-mk = {"random": "^", "sfs": "o"}
-names = {"random": r"random ($T=\infty$)", "sfs": "SFS"}
+mk = {"random": "^", "sfs": "o", "2fs": "s"}
+names = {"random": r"random ($T=\infty$)", "sfs": "SFS", "2fs": "2FS"}
+fit_ls = {"random": "--", "sfs": "-", "2fs": "-."}
 n_zero = 0
 for ax, h in zip(axes[0], hs, strict=True):
     for a in alphas:
-        for e in ("random", "sfs"):
+        for e in ("random", "sfs", "2fs"):
             d = t[(t["h_x"] == h) & (t["alpha"] == a) & (t["ensemble"] == e)].sort_values("L")
             if d.empty:
                 continue
@@ -44,7 +46,7 @@ for ax, h in zip(axes[0], hs, strict=True):
                     LL,
                     r["amplitude"] * LL ** r["exponent"],
                     color=colors[a],
-                    ls="-" if e == "sfs" else "--",
+                    ls=fit_ls[e],
                     lw=1,
                 )
                 # reference slope through the fitted line's geometric midpoint
@@ -73,7 +75,7 @@ for ax, h in zip(axes[0], hs, strict=True):
         color="0.3",
         lw=0.9,
         ls=":",
-        label=r"dotted: reference slope ($2-\alpha$ random, 1 SFS) through each fit",
+        label=r"dotted: reference slope ($2-\alpha$ random, 1 SFS and 2FS) through each fit",
     )
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -100,6 +102,12 @@ footer(
             f"f_i = Z_i φ_i, g_12 = K_12 Z_1 Z_2; SFS order: {order}; mean ± standard "
             f"error over realizations ({nreal}); lines: weighted log-log fits (zero means "
             f"omitted: {n_zero} points)."
+            + (
+                " 2FS: the SFS states relaxed further until no pair flip lowers the energy "
+                "(same realizations; Fig. S6)."
+                if "2fs" in set(t["ensemble"])
+                else ""
+            )
         ),
         95 * len(hs),
     ),

@@ -78,6 +78,7 @@ SMALL_SHARDS = {
             "sfs": 5e-5,
             "avalanche": 2e-4,
             "resonances": 3e-6,
+            "twoflip": 2e-4,
             "polarization": 1e-4,
             "quench": 1e-6,
             "ed": 2e-3,

@@ -351,3 +351,221 @@ def aggregate_polarization(
             res[c] = pd.NA
         res[c] = res[c].astype("Int64")
     return res
+
+
+# ---------------------------------------------------------------------------------------------
+# Entanglement of the resonant cluster in the diagonal ensemble of the SFS state
+
+#: the clusters whose entanglement is measured: the L_R spins with the smallest |phi| (the
+#: resonant cluster of Fig. 2 right) and, as control, the L_R spins with the largest |phi|
+CLUSTERS = ("resonant", "control")
+#: eigenstates of H_R with a smaller diagonal-ensemble weight are left out of the averages
+WEIGHT_FLOOR = 1e-12
+
+
+def select_cluster(phi: np.ndarray, L_R: int, cluster: str) -> np.ndarray:
+    """Sites of a cluster in rank order: ``resonant``, the L_R smallest |phi|
+    (:func:`select_resonant`); ``control``, the L_R largest |phi| (ties: lower site first)."""
+    if cluster == "resonant":
+        return select_resonant(phi, L_R)
+    if cluster == "control":
+        return np.argsort(-np.abs(np.asarray(phi)), kind="stable")[:L_R]
+    raise ValueError(f"cluster must be one of {list(CLUSTERS)}; got {cluster!r}")
+
+
+def half_cluster(sites: np.ndarray) -> np.ndarray:
+    """Qubits (positions in ``sites``) of the half cluster: the floor(L_R/2) cluster spins that
+    come first along the chain (smallest site index)."""
+    order = np.argsort(np.asarray(sites), kind="stable")
+    return np.sort(order[: len(sites) // 2])
+
+
+def cluster_entanglement(K, Z, phi, h_x, L_R, n_spins, cluster, L):
+    """Diagonal-ensemble entanglement of one cluster of the state Z.
+
+    H_R of the cluster's spins (:func:`resonant_hamiltonian`: the others frozen), its eigenstates
+    |k> weighted by w_k = |<k|Z_R>|^2 (the diagonal ensemble of the product state; eigenstates
+    with w_k < :data:`WEIGHT_FLOOR` left out), and the weighted means sum_k w_k S(|k>) of
+
+    - the entropy of each of the n_spins first-ranked cluster spins with the rest of the cluster;
+    - the half-cluster entropy (:func:`half_cluster`: the cluster spins first along the chain);
+    - the mutual information I(a:b) = S_a + S_b - S_ab of every pair of the n_spins first-ranked
+      spins, with their ring distance along the chain of L sites.
+
+    Returns
+    -------
+    dict
+        ``sites`` (cluster sites in rank order), ``s_spin`` (n_spins,), ``s_half`` (float),
+        ``n_half`` (spins in the half), ``pairs`` (n_pairs, 2) ranks (0-based), ``distance``
+        (n_pairs,), ``mi`` (n_pairs,), ``weight`` (the weight kept, close to 1).
+    """
+    from .quantum.entanglement import (
+        entanglement_entropy,
+        pair_mutual_information,
+        single_site_entropies,
+    )
+
+    sites = select_cluster(phi, L_R, cluster)
+    H, s0, _ = resonant_hamiltonian(K, Z, sites, h_x)
+    E, V = eigh(H)
+    del H
+    w = V[s0] ** 2
+    keep = np.flatnonzero(w >= WEIGHT_FLOOR)
+    Vk, wk = np.ascontiguousarray(V[:, keep]), w[keep]
+    n = min(int(n_spins), int(L_R))
+    iu, ju = np.triu_indices(n, 1)
+    pairs = np.stack([iu, ju], axis=1)
+    half = half_cluster(sites)
+    d = np.abs(sites[iu] - sites[ju])
+    return {
+        "sites": sites,
+        "s_spin": wk @ single_site_entropies(Vk, L_R)[:, :n],
+        "s_half": float(wk @ entanglement_entropy(Vk, L_R, half)),
+        "n_half": len(half),
+        "pairs": pairs,
+        "distance": np.minimum(d, L - d),
+        "mi": wk @ pair_mutual_information(Vk, L_R, pairs) if len(pairs) else np.zeros(0),
+        "weight": float(wk.sum()),
+    }
+
+
+def entanglement_rows(base_seed, L, realizations, states, model, h_x, L_R_list, n_spins):
+    """:func:`cluster_entanglement` of both clusters (:data:`CLUSTERS`) for stored SFS states:
+    one row per (realization, cluster, L_R, quantity, spin or pair).
+
+    Columns: L, alpha, h_x, realization, cluster, L_R, quantity (``s_spin``: rank n, site,
+    abs_phi; ``s_half``: n_half spins; ``mi``: ranks n and m, their sites' ring distance), n, m,
+    site, distance, abs_phi, value, weight.
+    """
+    from .sfs import check_stored_sfs
+
+    rows = []
+    Kbuf = np.empty((L, L))
+    t0 = t_last = time.monotonic()
+    for done, (r, Z) in enumerate(zip(realizations, states, strict=True), start=1):
+        K = model.coupling_matrix(couplings.draw_J_pairs(base_seed, L, int(r)), L, out=Kbuf)
+        Z = np.asarray(Z, dtype=np.float64)
+        phi = K @ Z
+        check_stored_sfs(Z, phi, L, int(r), model.alpha)
+        for c in CLUSTERS:
+            for l in L_R_list:
+                e = cluster_entanglement(K, Z, phi, h_x, int(l), n_spins, c, L)
+                base = (L, model.alpha, float(h_x), int(r), c, int(l))
+                for n, s in enumerate(e["s_spin"]):
+                    site = int(e["sites"][n])
+                    rows.append(
+                        base + ("s_spin", n + 1, -1, site, -1, abs(phi[site]), s, e["weight"])
+                    )
+                rows.append(
+                    base + ("s_half", e["n_half"], -1, -1, -1, np.nan, e["s_half"], e["weight"])
+                )
+                for (a, b), dist, v in zip(e["pairs"], e["distance"], e["mi"], strict=True):
+                    rows.append(
+                        base + ("mi", a + 1, b + 1, -1, int(dist), np.nan, float(v), e["weight"])
+                    )
+        now = time.monotonic()
+        if now - t_last > 30.0 or done == len(realizations):
+            rate = done / max(now - t0, 1e-9)
+            log.info(
+                "entanglement L=%d: %d/%d realizations (%.2f s each, %.0f s left)",
+                L,
+                done,
+                len(realizations),
+                1.0 / rate,
+                (len(realizations) - done) / rate,
+            )
+            t_last = now
+    cols = [
+        "L",
+        "alpha",
+        "h_x",
+        "realization",
+        "cluster",
+        "L_R",
+        "quantity",
+        "n",
+        "m",
+        "site",
+        "distance",
+        "abs_phi",
+        "value",
+        "weight",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def aggregate_entanglement(rows: pd.DataFrame, base_seed: int) -> pd.DataFrame:
+    """Figure table ``fig2_entanglement`` from :func:`entanglement_rows` (shard-invariant: rows
+    sorted by realization first).
+
+    One row per (L, cluster, L_R) and quantity: ``s_spin`` per rank n; ``s_half`` with the
+    random-state references (``page``: Haar-random complex states; ``random``: sampled real
+    states, :func:`kasglass.quantum.entanglement.random_state_entropy` seeded with
+    ``derive_seed(base_seed, "page", L_R, 1)``); ``mi`` per bin of ring distance [2^b, 2^(b+1))
+    (mean over the pairs of all realizations in the bin, cluster error over realizations) and
+    once over all pairs (``d_lo`` null).
+    """
+    from .quantum.entanglement import page_entropy, random_state_entropy
+    from .stats import mean_err, ratio_mean
+
+    rows = rows.sort_values(["L", "cluster", "L_R", "realization", "quantity", "n", "m"])
+    out = []
+    refs = {}
+    for (L, c, l), g in rows.groupby(["L", "cluster", "L_R"], sort=True):
+        base = dict(
+            L=int(L),
+            alpha=float(g["alpha"].iloc[0]),
+            h_x=float(g["h_x"].iloc[0]),
+            cluster=c,
+            L_R=int(l),
+            n_realizations=int(g["realization"].nunique()),
+        )
+        none = dict(n=None, d_lo=None, d_hi=None, d_mean=np.nan, page=np.nan, random=np.nan)
+        for n, s in g[g["quantity"] == "s_spin"].groupby("n"):
+            m, e = mean_err(s["value"])
+            out.append({**base, **none, "quantity": "s_spin", "n": int(n), "value": m, "err": e})
+        h = g[g["quantity"] == "s_half"]
+        m, e = mean_err(h["value"])
+        nA = int(h["n"].iloc[0])
+        if int(l) not in refs:
+            seed = derive_seed(base_seed, "page", int(l), 1)
+            refs[int(l)] = (
+                page_entropy(2**nA, 2 ** (int(l) - nA)),
+                random_state_entropy(int(l), range(nA), 400, seed)[0],
+            )
+        out.append(
+            {
+                **base,
+                **none,
+                "quantity": "s_half",
+                "n": nA,
+                "value": m,
+                "err": e,
+                "page": refs[int(l)][0],
+                "random": refs[int(l)][1],
+            }
+        )
+        mi = g[g["quantity"] == "mi"]
+        if mi.empty:
+            continue
+        b = np.floor(np.log2(mi["distance"].to_numpy())).astype(int)
+        for key in [None, *sorted(set(b))]:
+            sel = mi if key is None else mi[b == key]
+            per = sel.groupby("realization")["value"].agg(["sum", "count"])
+            mm, ee = ratio_mean(per["sum"].to_numpy(), per["count"].to_numpy(float))
+            out.append(
+                {
+                    **base,
+                    **none,
+                    "quantity": "mi",
+                    "d_lo": None if key is None else int(2**key),
+                    "d_hi": None if key is None else int(2 ** (key + 1)),
+                    "d_mean": float(sel["distance"].mean()),
+                    "value": mm,
+                    "err": ee,
+                    "n_pairs": int(len(sel)),
+                }
+            )
+    df = pd.DataFrame(out)
+    df["n_pairs"] = df["n_pairs"].fillna(0).astype(np.int64) if "n_pairs" in df else 0
+    return df

@@ -133,6 +133,8 @@ def _cross_checks(cfg: dict) -> list[str]:
             )
     _one_of(errs, cfg, "avalanche.h_x_main", "avalanche.h_x")
     _same_length(errs, cfg, "resonances.n_realizations", "resonances.L")
+    _same_length(errs, cfg, "twoflip.fields.n_realizations", "twoflip.fields.L")
+    _increasing(errs, cfg, "twoflip.fields.L")
     for sec in ("polarization", "quench"):
         _same_length(errs, cfg, f"dynamics.{sec}.n_realizations", f"dynamics.{sec}.L")
         _increasing(errs, cfg, f"dynamics.{sec}.L")
@@ -145,6 +147,12 @@ def _cross_checks(cfg: dict) -> list[str]:
     if pol.get("L_R") and pol.get("L") and max(pol["L_R"]) > min(pol["L"]):
         errs.append(
             f"config key 'dynamics.polarization.L_R': L_R (max {max(pol['L_R'])}) "
+            f"cannot exceed the smallest dynamics.polarization.L ({min(pol['L'])})"
+        )
+    ent = pol.get("entanglement") or {}
+    if ent.get("L_R") and pol.get("L") and max(ent["L_R"]) > min(pol["L"]):
+        errs.append(
+            f"config key 'dynamics.polarization.entanglement.L_R': L_R (max {max(ent['L_R'])}) "
             f"cannot exceed the smallest dynamics.polarization.L ({min(pol['L'])})"
         )
     _one_of(errs, cfg, "dynamics.quench.h_x_distribution", "dynamics.quench.h_x")

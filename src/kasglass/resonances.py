@@ -196,7 +196,8 @@ def shard_counts(
     ----------
     states : dict
         ``{(alpha, ensemble): (realizations, Z)}`` (:func:`kasglass.sfs.load_state_range`), the
-        same realizations for every key.
+        same realizations for every key; ensembles random and sfs, and 2fs if present for every
+        alpha.
     models : sequence of Model
         One model per alpha (:class:`kasglass.model.Model`).
 
@@ -216,8 +217,10 @@ def shard_counts(
 
     h = np.asarray(sorted(float(x) for x in h_xs), dtype=np.float64)
     models = list(models)
+    # random and sfs always; 2fs (two-spin-flip-stable states) when the shard has them
+    ensembles = [e for e in ENSEMBLES + ("2fs",) if all((m.alpha, e) in states for m in models)]
     reals = shard_realizations(
-        {(m.alpha, e): states[(m.alpha, e)] for m in models for e in ENSEMBLES}
+        {(m.alpha, e): states[(m.alpha, e)] for m in models for e in ensembles}
     )
     rows = []
     t0 = t_last = time.monotonic()
@@ -228,10 +231,10 @@ def shard_counts(
             a = model.alpha
             w = model.distance_weights(L)
             periodic = model.periodic
-            for e in ENSEMBLES:
+            for e in ensembles:
                 Z = np.ascontiguousarray(states[(a, e)][1][pos], dtype=np.float64)
                 phi = fields_from_pairs(J, w, Z, periodic)
-                if e == "sfs":
+                if e != "random":  # a 2FS state is SFS too
                     check_stored_sfs(Z, phi, L, int(r), a)
                 counts, _ = pair_counts(J, w, Z, h, prefactor, periodic, phi=phi)
                 absphi = np.abs(phi)
@@ -316,7 +319,7 @@ def exponents(table: pd.DataFrame) -> pd.DataFrame:
                 "exponent": x,
                 "exponent_err": xe,
                 "amplitude": float(np.exp(amp)) if np.isfinite(amp) else float("nan"),
-                "reference": (2.0 - float(a)) if e == "random" else 1.0,
+                "reference": (2.0 - float(a)) if e == "random" else 1.0,  # sfs and 2fs: 1
                 "L_min": int(used["L"].min()) if len(used) else None,
                 "L_max": int(used["L"].max()) if len(used) else None,
                 "n_points": int(n),

@@ -26,6 +26,8 @@ STAGES = {
     "ed": 5,  # exact-diagonalization disorder
     "dynamics": 6,  # resonant-spin dynamics / quench initial states
     "bootstrap": 7,  # bootstrap resampling in the analysis
+    "twoflip": 8,  # random choice among energy-lowering pair flips (2FS states)
+    "page": 9,  # random states of the entanglement references (Page values)
 }
 
 _MASK63 = (1 << 63) - 1

@@ -12,6 +12,9 @@ localrules:
     figS3,
     figS4,
     figS5,
+    figS6,
+    figS7,
+    figS8,
     scorecard,
 
 
@@ -109,6 +112,25 @@ rule figS5:
     """Fig. S5: the avalanche protocol and energy (literal vs energy-conserving; beyond the paper)."""
     input:
         PLAN.figure_targets("figS5"),
+
+
+rule figS6:
+    """Fig. S6: two-spin-flip-stable states against SFS states (fields, energy; beyond the paper)."""
+    input:
+        PLAN.figure_targets("figS6"),
+
+
+rule figS7:
+    """Fig. S7: eigenstate entanglement over (eps, h_x): half-ring entropy against Page, mutual
+    information vs distance (beyond the paper)."""
+    input:
+        PLAN.figure_targets("figS7"),
+
+
+rule figS8:
+    """Fig. S8: entanglement of the resonant spins vs a control cluster (beyond the paper)."""
+    input:
+        PLAN.figure_targets("figS8"),
 
 
 rule scorecard:

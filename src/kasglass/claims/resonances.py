@@ -1,4 +1,5 @@
-"""Claims 7-9: resonance avalanches (Fig. 2 left), two-spin resonances (Fig. S2).
+"""Claims 7-9 and 15: resonance avalanches (Fig. 2 left), two-spin resonances (Fig. S2) of SFS,
+random and two-spin-flip-stable states.
 
 Readings are fixed here, before any data are seen, and every one is reported:
 
@@ -18,6 +19,10 @@ Readings are fixed here, before any data are seen, and every one is reported:
 - Claims 7 and 8 are also read on the energy-conserving protocol (readings prefixed
   "conserving: "; the primary readings stay on the paper's literal protocol), with the same
   windows and thresholds.
+- Claim 15 (two-spin-flip-stable states, beyond the figures: "suppressed even further"): at every
+  alpha and h_x, the mean count of 2FS states is below the SFS count at the largest L by two
+  standard errors ("fewer"), and the fitted exponent of the 2FS counts exceeds the SFS exponent by
+  less than 0.15 at two standard errors ("growth").
 - Claim 9 (genuine two-spin resonances ~ L^(2-alpha) for random states, slower than L for SFS
   states): the fitted exponent x (two_spin_exponents) per alpha and h_x; random: reproduced when
   |x - (2 - alpha)| < 0.15 by two standard errors; SFS: reproduced when x < 1 by two standard
@@ -261,6 +266,7 @@ def claim8(tables):
 )
 def claim9(tables):
     ex = tables["two_spin_exponents"]
+    ex = ex[ex["ensemble"].isin(["random", "sfs"])]  # 2FS states: claim 15
     rows = []
     for _, r in ex.sort_values(["ensemble", "alpha", "h_x"]).iterrows():
         a, h, e = float(r["alpha"]), float(r["h_x"]), r["ensemble"]
@@ -296,4 +302,97 @@ def claim9(tables):
                     "detail": f"x = {x:.3f} +- {xe:.3f} vs 1 ({span})",
                 }
             )
+    return rows
+
+
+@claim(
+    15,
+    "Two-spin-flip-stable states: fewer genuine two-spin resonances than SFS states",
+    ["two_spin_resonances", "two_spin_exponents"],
+    paper="For initial states that are not only one- but also two-spin flip stable, the number of "
+    "two-spin-flip resonances induced by the transverse field is expected to be suppressed even "
+    "further.",
+    primary=Primary(
+        all_of=(
+            "fewer, alpha={alpha:g}, h_x={h_x_two_spin:g}",
+            "growth, alpha={alpha:g}, h_x={h_x_two_spin:g}",
+        ),
+        why="'suppressed even further' means fewer resonances at equal L and h_x (at the largest "
+        "L of the run, where the count is largest) and a growth with L no faster than in the SFS "
+        "states they relax from; at the main alpha and the smallest h_x of the run.",
+    ),
+)
+def claim15(tables):
+    t, ex = tables["two_spin_resonances"], tables["two_spin_exponents"]
+    if "2fs" not in set(t["ensemble"]):
+        return [
+            _nan_row(
+                "fewer",
+                "mean N_2(SFS) - mean N_2(2FS)",
+                "> 0",
+                "no 2FS states in this run (twoflip.resonances: false)",
+            )
+        ]
+    rows = []
+    for (a, h), g in t.groupby(["alpha", "h_x"], sort=True):
+        L = int(g["L"].max())
+        s = g[(g["L"] == L) & (g["ensemble"] == "sfs")].iloc[0]
+        w = g[(g["L"] == L) & (g["ensemble"] == "2fs")].iloc[0]
+        diff = float(s["n_res_mean"] - w["n_res_mean"])
+        err = float(np.hypot(s["n_res_err"], w["n_res_err"]))
+        rows.append(
+            {
+                "reading": f"fewer, alpha={a:g}, h_x={h:g}, L={L}",
+                "statistic": "mean N_2(SFS) - mean N_2(2FS) at the largest L",
+                "value": diff,
+                "error": err,
+                "threshold": "> 0",
+                "verdict": verdict_from(diff, err, 0.0, greater=True),
+                "detail": (
+                    f"N_2 per state: SFS {s['n_res_mean']:.3g} +- {s['n_res_err']:.2g}, 2FS "
+                    f"{w['n_res_mean']:.3g} +- {w['n_res_err']:.2g} ({int(w['n_realizations'])} "
+                    "realizations; the error ignores the positive correlation of the paired "
+                    "states, so it is conservative)"
+                ),
+            }
+        )
+        xs = ex[np.isclose(ex["alpha"], a) & np.isclose(ex["h_x"], h)].set_index("ensemble")
+        reading = f"growth, alpha={a:g}, h_x={h:g}"
+        stat = "fitted exponent x(2FS) - x(SFS) of N_2(L)"
+        thr = f"x(2FS) - x(SFS) < {EXPONENT_TOL}"
+        if not {"sfs", "2fs"} <= set(xs.index):
+            rows.append(_nan_row(reading, stat, thr, "an exponent is missing"))
+            continue
+        x1, e1 = float(xs.loc["sfs", "exponent"]), float(xs.loc["sfs", "exponent_err"])
+        x2, e2 = float(xs.loc["2fs", "exponent"]), float(xs.loc["2fs", "exponent_err"])
+        dx, de = x2 - x1, float(np.hypot(e1, e2))
+        if not np.isfinite(x2) and int(g.loc[g["ensemble"] == "2fs", "n_res_max"].max()) == 0:
+            rows.append(
+                {
+                    "reading": reading,
+                    "statistic": stat,
+                    "value": float("nan"),
+                    "error": float("nan"),
+                    "threshold": thr,
+                    "verdict": "reproduced",
+                    "detail": "no 2FS state has a genuine two-spin resonance at any L "
+                    f"(L = {int(g['L'].min())}..{L}): the count does not grow",
+                }
+            )
+            continue
+        rows.append(
+            {
+                "reading": reading,
+                "statistic": stat,
+                "value": dx,
+                "error": de,
+                "threshold": thr,
+                "verdict": verdict_from(dx, de, EXPONENT_TOL, greater=False),
+                "detail": (
+                    f"x(2FS) = {x2:.3f} +- {e2:.3f}, x(SFS) = {x1:.3f} +- {e1:.3f} "
+                    f"(L = {int(g['L'].min())}..{L}); 'no faster' within the tolerance "
+                    f"{EXPONENT_TOL} of claim 9"
+                ),
+            }
+        )
     return rows

@@ -1,4 +1,4 @@
-"""Eigenstate observables: the Edwards-Anderson order parameter.
+"""Eigenstate observables: the Edwards-Anderson order parameter and the eigenstate entanglement.
 
 m_EA(n) = (1/L^2) sum_{i,j} <n|Z_i Z_j|n>^2 (i = j terms included: ergodic baseline 1/L, value 1
 for a Z-basis product state), and the off-diagonal version
@@ -9,6 +9,17 @@ Z_i Z_j is diagonal in the Z basis and even under the global spin flip, so for a
 sector amplitudes c_s (or full-basis amplitudes) <Z_i Z_j> = sum_s |c_s|^2 Z_i(s) Z_j(s): one
 matrix product of the Z-basis weights with the pair-product table (dim x L(L-1)/2), never an
 L x L x dim array.
+
+Entanglement (natural log; :mod:`kasglass.quantum.entanglement`). The half-ring cut A = sites
+0..L/2-1 has two boundaries on the ring. Eigenstates live in a parity sector: at weak h_x they are
+cat states (|s> + p|~s>)/sqrt(2), whose half-ring entropy, single-site entropies and pair mutual
+informations all contain up to ln 2 from the cat alone (a GHZ state gives S_half = S_i = I(i:j) =
+ln 2). The *pinned* state removes it: the eigenstate projected on Z_{L-1} = +1 and normalized,
+which is exactly the sector amplitude vector read as a state of spins 0..L-2 (the representatives
+have Z_{L-1} = +1); for a cat state it is the product state |s>. The parity eigenstate's reduced
+state of A is the equal mixture of the pinned state's and its flipped copy, so
+S_pinned <= S_half <= S_pinned + ln 2. Random-state references (Page) are columns of the figure
+tables (:func:`kasglass.ed.sweep.page_values`).
 """
 
 from __future__ import annotations
@@ -73,12 +84,15 @@ def m_ea_reference(psi: np.ndarray, Z: np.ndarray) -> float:
 class SectorData:
     """Eigenpairs of one parity sector (or one shift-invert window of it), with what observables
     need: ``E`` (ascending), ``V`` (columns, sector basis; None once released), ``L``, ``Zpair``
-    (pair products of the basis representatives), and the realization's spectral edges
-    ``E_min``, ``E_max`` over both sectors (set once both sectors are known)."""
+    (pair products of the basis representatives), the realization's spectral edges
+    ``E_min``, ``E_max`` over both sectors (set once both sectors are known), the sector's
+    ``parity`` and ``mi_stride`` (the mutual informations and pinned entropies are evaluated on
+    every ``mi_stride``-th eigenstate of the sector, the knob ``ed.entanglement.stride``)."""
 
-    def __init__(self, E, V, L: int, Zpair, E_min=None, E_max=None):
+    def __init__(self, E, V, L: int, Zpair, E_min=None, E_max=None, parity=1, mi_stride=1):
         self.E, self.V, self.L, self.Zpair = E, V, int(L), Zpair
         self.E_min, self.E_max = E_min, E_max
+        self.parity, self.mi_stride = int(parity), max(1, int(mi_stride))
         self._cache = {}
 
     def cached(self, key, fn):
@@ -90,6 +104,57 @@ class SectorData:
 
 def _m_pair(d: SectorData):
     return d.cached("m_ea", lambda d: m_ea(d.V, d.Zpair, d.L))
+
+
+#: ring distances of the mutual-information observables (d <= L/2 is measured; larger d: null)
+MI_DISTANCES = (1, 2, 3, 4, 5, 6, 7)
+
+
+def ring_distance(i, j, L: int):
+    """Minimum-image distance min(|i - j|, L - |i - j|) on the ring of L sites."""
+    d = np.abs(np.asarray(i) - np.asarray(j))
+    return np.minimum(d, L - d)
+
+
+def _entanglement(d: SectorData) -> dict:
+    """Every entanglement quantity of one sector's eigenvectors (module docstring of
+    :mod:`kasglass.quantum.entanglement`): the half-ring entropy of every parity eigenstate;
+    on every ``mi_stride``-th eigenstate (null elsewhere) the mean single-site entropy of the
+    parity eigenstate, the pinned state's half-ring and single-site entropies and, per ring
+    distance, the mean pair mutual information of the parity eigenstate and of the pinned
+    state."""
+    from ..quantum import entanglement as en
+
+    L, V, n = d.L, d.V, d.V.shape[1]
+    nA = L // 2
+    out = {"s_half": en.sector_half_entropy(V, L, d.parity, nA)}
+    sub = np.arange(0, n, d.mi_stride)
+    Vp = np.ascontiguousarray(V[:, sub])  # the pinned states: spins 0..L-2, spin L-1 up
+    for name, vals in (
+        ("s_site", en.sector_single_site_entropies(Vp, L, d.parity).mean(axis=1)),
+        ("s_half_pinned", en.entanglement_entropy(Vp, L - 1, range(nA))),
+        ("s_site_pinned", en.single_site_entropies(Vp, L - 1).mean(axis=1)),
+    ):
+        full = np.full(n, np.nan)
+        full[sub] = vals
+        out[name] = full
+    for name, Lp, mi in (
+        ("mi", L, lambda pr: en.sector_pair_mutual_information(Vp, L, d.parity, pr)),
+        ("mi_pinned", L - 1, lambda pr: en.pair_mutual_information(Vp, L - 1, pr)),
+    ):
+        iu, ju = np.triu_indices(Lp, 1)
+        I = mi(np.stack([iu, ju], axis=1))
+        dist = ring_distance(iu, ju, L)
+        for r in MI_DISTANCES:
+            full = np.full(n, np.nan)
+            if r <= L // 2 and np.any(dist == r):
+                full[sub] = I[:, dist == r].mean(axis=1)
+            out[f"{name}_d{r}"] = full
+    return out
+
+
+def _ent(key):
+    return lambda d: d.cached("entanglement", _entanglement)[key]
 
 
 def _eps(d: SectorData):
@@ -168,6 +233,76 @@ OBSERVABLES = (
         lambda d: _m_pair(d)[1],
         vectors=True,
         meaning="off-diagonal m_EA = (L^2 m_EA - L) / (L (L - 1)) (ergodic baseline 0)",
+    ),
+    Observable(
+        "s_half",
+        "state",
+        "s_half",
+        "s_half_err",
+        _ent("s_half"),
+        vectors=True,
+        meaning="von Neumann entropy (natural log) of sites 0..L/2-1 (the half ring: two "
+        "boundaries) in the parity eigenstate; a cat state contributes up to ln 2",
+    ),
+    Observable(
+        "s_site",
+        "state",
+        "s_site",
+        "s_site_err",
+        _ent("s_site"),
+        vectors=True,
+        meaning="single-site entropy averaged over sites, parity eigenstate (<Z_i> = 0 there: "
+        "ln 2 for a cat state); every ed.entanglement.stride-th eigenstate",
+    ),
+    Observable(
+        "s_half_pinned",
+        "state",
+        "s_half_pinned",
+        "s_half_pinned_err",
+        _ent("s_half_pinned"),
+        vectors=True,
+        meaning="entropy of sites 0..L/2-1 in the pinned state (the eigenstate projected on "
+        "Z_{L-1} = +1: the sector amplitudes as a state of spins 0..L-2), which removes the "
+        "cat's ln 2; every ed.entanglement.stride-th eigenstate",
+    ),
+    Observable(
+        "s_site_pinned",
+        "state",
+        "s_site_pinned",
+        "s_site_pinned_err",
+        _ent("s_site_pinned"),
+        vectors=True,
+        meaning="single-site entropy averaged over sites 0..L-2 of the pinned state; every "
+        "ed.entanglement.stride-th eigenstate",
+    ),
+    *(
+        Observable(
+            f"mi_d{r}",
+            "state",
+            f"mi_d{r}",
+            f"mi_d{r}_err",
+            _ent(f"mi_d{r}"),
+            vectors=True,
+            meaning=f"pair mutual information I(i:j) = S_i + S_j - S_ij averaged over pairs at "
+            f"ring distance {r}, parity eigenstate (a cat state gives ln 2 at every distance); "
+            "every ed.entanglement.stride-th eigenstate, null where L/2 < "
+            f"{r}",
+        )
+        for r in MI_DISTANCES
+    ),
+    *(
+        Observable(
+            f"mi_pinned_d{r}",
+            "state",
+            f"mi_pinned_d{r}",
+            f"mi_pinned_d{r}_err",
+            _ent(f"mi_pinned_d{r}"),
+            vectors=True,
+            meaning=f"pair mutual information at ring distance {r} in the pinned state (pairs "
+            "among sites 0..L-2); every ed.entanglement.stride-th eigenstate, null where L/2 < "
+            f"{r}",
+        )
+        for r in MI_DISTANCES
     ),
     Observable(
         "eps",

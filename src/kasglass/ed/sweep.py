@@ -127,6 +127,7 @@ def analyze_realization(
     n_eigs: int,
     max_fraction: float = 0.125,
     method: str = "full",
+    mi_stride: int = 16,
 ) -> dict:
     """Spectral statistics of one realization at one h_x.
 
@@ -143,6 +144,9 @@ def analyze_realization(
     n_eigs, max_fraction : int, float
         Window size, see :func:`window_size`.
     method : {"full", "shift-invert"}
+    mi_stride : int
+        Full diagonalization: the pinned entropies and mutual informations are evaluated on every
+        ``mi_stride``-th eigenstate of each sector (shift-invert windows: on every eigenstate).
 
     Returns
     -------
@@ -159,8 +163,8 @@ def analyze_realization(
     tgt = np.zeros((eps_targets.size, len(SUM_COLUMNS)))
     if method == "full":
         sectors = []
-        for _p, E, V in diagonalize_sectors(K, h_x, vectors=True):
-            d = SectorData(E, V, L, Zp)
+        for p, E, V in diagonalize_sectors(K, h_x, vectors=True):
+            d = SectorData(E, V, L, Zp, parity=p, mi_stride=mi_stride)
             values = _state_values(d, vectors=True)
             d.V = None  # release the eigenvectors before the next sector
             del V
@@ -181,10 +185,10 @@ def analyze_realization(
     edges = [spectral_edges_sparse(H) for _, H in sparse]
     E_min = min(e[0] for e in edges)
     E_max = max(e[1] for e in edges)
-    for _, H in sparse:
+    for p, H in sparse:
         for t, et in enumerate(eps_targets):
             E, V = shift_invert(H, E_min + et * (E_max - E_min), k)
-            d = SectorData(E, V, L, Zp, E_min, E_max)
+            d = SectorData(E, V, L, Zp, E_min, E_max, parity=p)
             values = _state_values(d, vectors=True)
             values.update(_state_values(d, vectors=False))
             tgt[t] += _window_sums(d, values, np.arange(len(E)))
@@ -202,6 +206,7 @@ def run_shard(
     n_eigs: int,
     max_fraction: float = 0.125,
     method: str = "full",
+    mi_stride: int = 16,
 ) -> pd.DataFrame:
     """Per-realization partial sums for a shard of realizations at one (L, model, h_x).
 
@@ -221,7 +226,7 @@ def run_shard(
     for done, r in enumerate(realizations, start=1):
         t0 = time.perf_counter()
         K, seed = ed_couplings(base_seed, L, r, model)
-        res = analyze_realization(K, h_x, edges, targets, n_eigs, max_fraction, method)
+        res = analyze_realization(K, h_x, edges, targets, n_eigs, max_fraction, method, mi_stride)
         parts = []
         if res["bins"] is not None:
             nb = len(edges) - 1
@@ -318,6 +323,35 @@ def aggregate(parts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: random states sampled for the real-state references of the half-ring entropies
+PAGE_SAMPLES = 400
+
+
+def page_values(L: int, base_seed: int) -> dict:
+    """Random-state references of the half-ring entropies at size L (natural log).
+
+    - ``s_half_page``: Page's average for a Haar-random complex state of L spins,
+      A = L/2 spins (:func:`kasglass.quantum.entanglement.page_entropy`), the usual yardstick;
+    - ``s_half_random``: the mean over :data:`PAGE_SAMPLES` random *real* states of one parity
+      sector (the class of the ED eigenvectors; the same for both sectors);
+    - ``s_half_pinned_page``, ``s_half_pinned_random``: the same for the pinned state (L - 1
+      free spins, A = L/2 of them).
+
+    The samples are drawn from ``derive_seed(base_seed, "page", L)`` (deterministic).
+    """
+    from ..quantum.entanglement import page_entropy, random_state_entropy
+
+    L = int(L)
+    nA = L // 2
+    seed = derive_seed(base_seed, "page", L)
+    return {
+        "s_half_page": page_entropy(2**nA, 2 ** (L - nA)),
+        "s_half_random": random_state_entropy(L, range(nA), PAGE_SAMPLES, seed, parity=1)[0],
+        "s_half_pinned_page": page_entropy(2**nA, 2 ** (L - 1 - nA)),
+        "s_half_pinned_random": random_state_entropy(L - 1, range(nA), PAGE_SAMPLES, seed)[0],
+    }
+
+
 def _select(parts: pd.DataFrame, kind: str, n_realizations: dict, h_x) -> pd.DataFrame:
     """Rows of ``kind`` for the first n realizations per L at the requested h_x."""
     keep = np.zeros(len(parts), dtype=bool)
@@ -345,7 +379,9 @@ def realization_table(parts: pd.DataFrame, n_realizations: dict, h_x) -> pd.Data
     return sel.sort_values(keys).reset_index(drop=True)
 
 
-def figure_table(parts: pd.DataFrame, table: str, n_realizations: dict, h_x) -> pd.DataFrame:
+def figure_table(
+    parts: pd.DataFrame, table: str, n_realizations: dict, h_x, base_seed: int = 0
+) -> pd.DataFrame:
     """Figure table from the shards' per-realization partial sums.
 
     Parameters
@@ -359,6 +395,8 @@ def figure_table(parts: pd.DataFrame, table: str, n_realizations: dict, h_x) -> 
         L -> number of realizations to use (the first n; shards may hold more).
     h_x : sequence of float
         Transverse fields to keep.
+    base_seed : int
+        Seed of the random-state references (:func:`page_values`).
     """
     if table not in ("fig3", "figS3"):
         raise ValueError(f"table must be 'fig3' or 'figS3'; got {table!r}")
@@ -368,6 +406,9 @@ def figure_table(parts: pd.DataFrame, table: str, n_realizations: dict, h_x) -> 
         got = agg.loc[agg["L"] == int(L), "n_realizations"]
         if len(got) and (got != int(n)).any():
             raise ValueError(f"L={L}: expected {n} realizations per point; got {sorted(set(got))}")
+    for L in agg["L"].unique():  # random-state references of the entanglement entropies
+        for key, v in page_values(int(L), base_seed).items():
+            agg.loc[agg["L"] == L, key] = v
     if table == "fig3":
         return agg.sort_values(["L", "h_x", "eps_lo"]).reset_index(drop=True)
     agg["m_ea_baseline"] = 1.0 / agg["L"]

@@ -41,7 +41,17 @@ log = logging.getLogger(__name__)
 TABLE_LAYOUT = 2
 
 #: stage modules in dependency order (a stage may use the plan of the stages before it)
-STAGES = ("sfs", "fields", "avalanche", "resonances", "ed", "polarization", "quench", "claims")
+STAGES = (
+    "sfs",
+    "fields",
+    "avalanche",
+    "twoflip",
+    "resonances",
+    "ed",
+    "polarization",
+    "quench",
+    "claims",
+)
 
 
 @dataclass(frozen=True)
@@ -299,7 +309,7 @@ def build_plan(cfg: dict, root: str | None = None) -> Plan:
     for jobs in ctx.jobs.values():
         for j in jobs.values():
             j.expect = {p: producer[p] for ps in j.inputs.values() for p in ps if p in producer}
-    order = ("fig1", "fig2", "fig3", "figS1", "figS2", "figS3", "figS4", "figS5")
+    order = ("fig1", "fig2", "fig3") + tuple(f"figS{i}" for i in range(1, 9))
     figures = {k: figures[k] for k in sorted(figures, key=lambda k: (order + (k,)).index(k))}
     return Plan(cfg, ctx.root, ctx.jobs, figures)
 

@@ -65,6 +65,7 @@ CLAIM_TABLES = (
     "fig3_realizations",
     "figS3_fss",
     "fig2_polarization",
+    "fig2_entanglement",
 )
 
 

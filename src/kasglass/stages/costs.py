@@ -120,6 +120,21 @@ def resonances_mem_mb(L: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# 2FS stage (benchmarks/bench_twoflip.py, alpha = 0.6): the relaxation of an SFS state takes
+# 0.09-0.15 s at L = 4000 (pruned pair scans, effectively O(L) each; ~60 pair moves), the
+# coupling bounds 0.04 s, the couplings and fields of the stored state ~0.05 s more.
+
+
+def twoflip_seconds(L: int, n_alpha: int) -> float:
+    """Seconds per realization: couplings, then per alpha the fields and the 2FS relaxation."""
+    return 1e-3 + 2.5e-9 * L * L + n_alpha * 1e-8 * L * L
+
+
+def twoflip_mem_mb(L: int) -> int:
+    return 300 + int(2 * 8 * L * L / 1e6)
+
+
+# ---------------------------------------------------------------------------------------------
 # ED stage (benchmarks/bench_ed.py: L = 12, both sectors with vectors, r, eps and m_EA,
 # 1.7-2.0 s on one idle core, dsyevd dominates, x8 per spin; shift-invert ~25 s per target and
 # sector at L = 14, x2.5 per spin; SuperLU factors 1.8e7 nonzeros at L = 14, 8e7 at 15).

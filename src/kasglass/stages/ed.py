@@ -53,6 +53,34 @@ _AVERAGES = tuple(
         Col(o.err, "float64", o.unit, f"cluster standard error over realizations of {o.mean}"),
     )
 )
+_PAGE = (
+    Col(
+        "s_half_page",
+        "float64",
+        "",
+        "Page value of s_half: mean half-ring entropy of a Haar-random complex state of L spins",
+    ),
+    Col(
+        "s_half_random",
+        "float64",
+        "",
+        "mean half-ring entropy of random real states of one parity sector (sampled, "
+        "kasglass.ed.sweep.PAGE_SAMPLES states): the reference of s_half",
+    ),
+    Col(
+        "s_half_pinned_page",
+        "float64",
+        "",
+        "Page value of s_half_pinned (L - 1 free spins, L/2 of them in A)",
+    ),
+    Col(
+        "s_half_pinned_random",
+        "float64",
+        "",
+        "mean half-ring entropy of random real states of L - 1 spins (sampled): the reference "
+        "of s_half_pinned",
+    ),
+)
 _COUNTS = (
     Col("n_levels", "int64", "", "gap ratios pooled in the window"),
     Col("n_states", "int64", "", "eigenstates pooled in the window"),
@@ -86,8 +114,12 @@ TABLES = register(
         "fig3_phase_diagram",
         "Fig. 3: disorder averages over (h_x, eps bin) at L = ed.fig3.L; gap ratios within each "
         "parity sector.",
-        (ALPHA, L_COL, H_X) + _EPS_BIN + _AVERAGES + _COUNTS + (_METHOD,),
-        params=(("n_eps_bins", "ed.n_eps_bins", "int64"),) + MODEL_PARAMS,
+        (ALPHA, L_COL, H_X) + _EPS_BIN + _AVERAGES + _PAGE + _COUNTS + (_METHOD,),
+        params=(
+            ("n_eps_bins", "ed.n_eps_bins", "int64"),
+            ("entanglement_stride", "ed.entanglement.stride", "int64"),
+        )
+        + MODEL_PARAMS,
     ),
     Schema(
         "fig3_realizations",
@@ -107,12 +139,14 @@ TABLES = register(
         (ALPHA, L_COL, H_X, _TARGET)
         + _AVERAGES
         + (Col("m_ea_baseline", "float64", "", "ergodic baseline 1/L of m_ea"),)
+        + _PAGE
         + _COUNTS
         + (_METHOD,),
         params=(
             ("n_eigs", "ed.fss.n_eigs", "int64"),
             ("max_fraction", "ed.fss.max_fraction", "float64"),
             ("shift_invert_min_L", "ed.shift_invert_min_L", "int64"),
+            ("entanglement_stride", "ed.entanglement.stride", "int64"),
         )
         + MODEL_PARAMS,
     ),
@@ -135,6 +169,7 @@ def run(params: dict, inputs: dict) -> dict:
         n_eigs=p["n_eigs"],
         max_fraction=p["max_fraction"],
         method=p["method"],
+        mi_stride=p["mi_stride"],
     )
     return {"parts": parts}
 
@@ -150,7 +185,9 @@ def run_fig3(params: dict, inputs: dict) -> dict:
     parts = read_tables(inputs["parts"])
     n = _n_real(params)
     return {
-        "table": TABLES["fig3_phase_diagram"].select(figure_table(parts, "fig3", n, params["h_x"])),
+        "table": TABLES["fig3_phase_diagram"].select(
+            figure_table(parts, "fig3", n, params["h_x"], params["seed"])
+        ),
         "realizations": TABLES["fig3_realizations"].select(
             realization_table(parts, n, params["h_x"])
         ),
@@ -161,7 +198,9 @@ def run_figS3(params: dict, inputs: dict) -> dict:
     from ..ed.sweep import figure_table
     from ..io import read_tables
 
-    table = figure_table(read_tables(inputs["parts"]), "figS3", _n_real(params), params["h_x"])
+    table = figure_table(
+        read_tables(inputs["parts"]), "figS3", _n_real(params), params["h_x"], params["seed"]
+    )
     return {"table": TABLES["figS3_fss"].select(table)}
 
 
@@ -217,6 +256,7 @@ def plan(ctx) -> list[Job]:
                 "eps_targets": [float(e) for e in fss["eps_targets"]],
                 "n_eigs": int(fss["n_eigs"]),
                 "max_fraction": float(fss["max_fraction"]),
+                "mi_stride": int(ed["entanglement"]["stride"]),
             }
             jobs.append(
                 Job(
@@ -235,6 +275,7 @@ def plan(ctx) -> list[Job]:
         return [f for h in hs for lo, f in files[(int(L), float(h))] if lo < int(n)]
 
     p3 = {
+        "seed": int(cfg["seed"]),
         "L": [int(fig3["L"])],
         "n_realizations": [int(fig3["n_realizations"])],
         "h_x": [float(h) for h in fig3["h_x"]],
@@ -248,10 +289,11 @@ def plan(ctx) -> list[Job]:
             {},
             mem_mb=4000,
             runtime=30,
-            provenance=ctx.provenance("ed.alpha", "ed.n_eps_bins", "ed.fig3"),
+            provenance=ctx.provenance("ed.alpha", "ed.n_eps_bins", "ed.entanglement", "ed.fig3"),
         )
     )
     pS3 = {
+        "seed": int(cfg["seed"]),
         "L": [int(L) for L in fss["L"]],
         "n_realizations": [int(n) for n in fss["n_realizations"]],
         "h_x": [float(h) for h in fss["h_x"]],
@@ -270,7 +312,9 @@ def plan(ctx) -> list[Job]:
             {},
             mem_mb=4000,
             runtime=30,
-            provenance=ctx.provenance("ed.alpha", "ed.shift_invert_min_L", "ed.fss"),
+            provenance=ctx.provenance(
+                "ed.alpha", "ed.shift_invert_min_L", "ed.entanglement", "ed.fss"
+            ),
         )
     )
     return jobs
@@ -281,4 +325,8 @@ def figures(ctx) -> list[Figure]:
     return [
         Figure("fig3", {"table": f"{d}/fig3_phase_diagram.parquet"}),
         Figure("figS3", {"table": f"{d}/figS3_fss.parquet"}),
+        Figure(
+            "figS7",
+            {"fig3": f"{d}/fig3_phase_diagram.parquet", "fss": f"{d}/figS3_fss.parquet"},
+        ),
     ]

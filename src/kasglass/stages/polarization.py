@@ -7,12 +7,18 @@ Rules
   state in the same job (:func:`kasglass.cluster.polarization_rows`);
 - ``polarization_aggregate``: means over realizations, the L_R -> infinity extrapolations
   (every form, the main one marked) and the measured cost per (L, L_R).
+
+The same jobs measure the entanglement of the resonant cluster and of a control cluster (the
+L_R spins with the largest |phi|) in the diagonal ensemble of the SFS state, for the first
+``dynamics.polarization.entanglement.n_realizations`` states of each L at the cluster sizes
+``dynamics.polarization.entanglement.L_R`` (:func:`kasglass.cluster.entanglement_rows`), and
+the aggregation writes ``fig2_entanglement``.
 """
 
 from __future__ import annotations
 
 from ..tables import Col, Schema, register
-from . import Job, Step
+from . import Figure, Job, Step
 from . import costs as C
 from .common import (
     ALPHA,
@@ -29,6 +35,20 @@ from .common import (
 from .sfs import state_files
 
 _N = Col("n", "int64", "", "rank of the spin by |phi| (1 = most resonant)")
+_CLUSTER = Col(
+    "cluster",
+    "str",
+    "",
+    "resonant (the L_R smallest |phi|, Fig. 2 right) or control (the L_R largest |phi|)",
+)
+_QUANTITY = Col(
+    "quantity",
+    "str",
+    "",
+    "s_spin (entropy of one ranked spin with the rest of the cluster), s_half (half-cluster "
+    "entropy: the cluster spins first along the chain), mi (pair mutual information of the "
+    "n_spins first-ranked spins)",
+)
 _L_R = Col("L_R", "Int64", "", "quantum spins kept in the cluster (null: extrapolated L_R -> inf)")
 
 TABLES = register(
@@ -102,6 +122,73 @@ TABLES = register(
         ),
     ),
     Schema(
+        "cluster_entanglement_rows",
+        "One row per (realization, cluster, L_R, quantity, spin or pair) of one shard.",
+        (
+            L_COL,
+            ALPHA,
+            H_X,
+            REALIZATION,
+            _CLUSTER,
+            Col("L_R", "int64", "", "spins of the cluster"),
+            _QUANTITY,
+            Col(
+                "n", "int64", "", "s_spin: rank of the spin; s_half: spins in the half; mi: rank a"
+            ),
+            Col("m", "int64", "", "mi: rank b of the pair (-1 otherwise)"),
+            Col("site", "int64", "", "s_spin: site of the spin (-1 otherwise)"),
+            Col("distance", "int64", "", "mi: ring distance of the pair's sites (-1 otherwise)"),
+            Col("abs_phi", "float64", "std(J)", "s_spin: |phi| of the spin (null otherwise)"),
+            Col(
+                "value", "float64", "", "the diagonal-ensemble mean sum_k w_k S(|k>) (natural log)"
+            ),
+            Col("weight", "float64", "", "diagonal-ensemble weight of the eigenstates kept"),
+        ),
+        figure=False,
+    ),
+    Schema(
+        "fig2_entanglement",
+        "Entanglement of the resonant spins (beyond the paper's Fig. 2): diagonal-ensemble "
+        "entropies of the resonant cluster and of a control cluster of the same SFS states, one "
+        "row per (L, cluster, L_R, quantity, rank or distance bin).",
+        (
+            ALPHA,
+            H_X,
+            L_COL,
+            _CLUSTER,
+            Col("L_R", "int64", "", "spins of the cluster"),
+            _QUANTITY,
+            Col("n", "Int64", "", "s_spin: rank; s_half: spins in the half; null for mi"),
+            Col("d_lo", "Int64", "", "mi: lower edge of the ring-distance bin (null: all pairs)"),
+            Col("d_hi", "Int64", "", "mi: upper edge (exclusive) of the bin (null: all pairs)"),
+            Col("d_mean", "float64", "", "mi: mean ring distance of the pairs in the bin"),
+            Col("value", "float64", "", "mean over states (mi: over the pairs of every state)"),
+            Col("err", "float64", "", "standard error over states (cluster error for mi)"),
+            Col(
+                "page",
+                "float64",
+                "",
+                "s_half: Page value (Haar-random complex state of L_R spins); null otherwise",
+            ),
+            Col(
+                "random",
+                "float64",
+                "",
+                "s_half: mean over sampled random real states of L_R spins; null otherwise",
+            ),
+            Col("n_pairs", "int64", "", "mi: pairs in the bin over all states (0 otherwise)"),
+            N_REAL,
+        ),
+        params=SFS_PARAMS
+        + (
+            (
+                "entanglement_n_realizations",
+                "dynamics.polarization.entanglement.n_realizations",
+                "int64",
+            ),
+        ),
+    ),
+    Schema(
         "polarization_cost",
         "Measured cost of the cluster dynamics per (L, L_R): wall seconds per SFS state (a "
         "timing, so it differs between runs; beside the Snakemake benchmark records).",
@@ -118,7 +205,7 @@ TABLES = register(
 
 
 def run(params: dict, inputs: dict) -> dict:
-    from ..cluster import polarization_rows
+    from ..cluster import entanglement_rows, polarization_rows
     from ..model import Model
     from ..sfs import load_state_range
 
@@ -139,13 +226,18 @@ def run(params: dict, inputs: dict) -> dict:
         chebyshev_from=p["chebyshev_from"],
         t_avg=p["t_avg"],
     )
-    return {"rows": rows}
+    ent = p["entanglement"]
+    k = max(0, min(len(reals), int(ent["n_realizations"]) - p["lo"]))
+    erows = entanglement_rows(
+        p["seed"], p["L"], reals[:k], Z[:k], m, p["h_x"], ent["L_R"], p["n_spins"]
+    )
+    return {"rows": rows, "entanglement": erows}
 
 
 def run_aggregate(params: dict, inputs: dict) -> dict:
     import logging
 
-    from ..cluster import aggregate_polarization
+    from ..cluster import aggregate_entanglement, aggregate_polarization
     from ..io import read_tables
 
     rows = read_tables(inputs["rows"])
@@ -165,16 +257,24 @@ def run_aggregate(params: dict, inputs: dict) -> dict:
             r["seconds_mean"],
             r["seconds_max"],
         )
-    return {"table": table, "cost": cost}
+    ent = aggregate_entanglement(read_tables(inputs["entanglement"]), params["seed"])
+    return {"table": table, "cost": cost, "entanglement": ent}
 
 
 STEPS = {
-    "polarization": Step(run, {"rows": ("cluster_rows", "polarization/{label}.parquet")}),
+    "polarization": Step(
+        run,
+        {
+            "rows": ("cluster_rows", "polarization/{label}.parquet"),
+            "entanglement": ("cluster_entanglement_rows", "polarization/{label}.ent.parquet"),
+        },
+    ),
     "polarization_aggregate": Step(
         run_aggregate,
         {
             "table": ("fig2_polarization", "data/fig2_polarization.parquet"),
             "cost": ("polarization_cost", "benchmarks/polarization_cost.parquet"),
+            "entanglement": ("fig2_entanglement", "data/fig2_entanglement.parquet"),
         },
         sharded=False,
     ),
@@ -195,10 +295,12 @@ def plan(ctx) -> list[Job]:
     pol = dyn["polarization"]
     L_R = [int(x) for x in pol["L_R"]]
     cf = pol["chebyshev_from_L_R"]
-    jobs, files = [], []
+    jobs, files, efiles = [], [], []
     for L, n in zip(pol["L"], pol["n_realizations"], strict=True):
         L = int(L)
         each = C.cluster_seconds(L, L_R, cf, float(pol["chebyshev_t_avg"]))
+        if int(pol["entanglement"]["n_realizations"]):  # two clusters per entanglement L_R
+            each += 2 * sum(C.eigh_seconds(2 ** int(l)) for l in pol["entanglement"]["L_R"])
         per = C.per_job(each, C.job_minutes(cfg, "polarization"))
         prefix = f"alpha{fmt(dyn['alpha'])}/hx{fmt(pol['h_x'])}/L{L}"
         for k, (lo, hi) in enumerate(ranges(int(n), per)):
@@ -215,6 +317,10 @@ def plan(ctx) -> list[Job]:
                 "degenerate_tol": float(pol["degenerate_tol"]),
                 "chebyshev_from": None if cf is None else int(cf),
                 "t_avg": float(pol["chebyshev_t_avg"]),
+                "entanglement": {
+                    "L_R": [int(x) for x in pol["entanglement"]["L_R"]],
+                    "n_realizations": int(pol["entanglement"]["n_realizations"]),
+                },
             }
             jobs.append(
                 Job(
@@ -228,6 +334,7 @@ def plan(ctx) -> list[Job]:
                 )
             )
             files.append(ctx.path("polarization/{label}.parquet", label))
+            efiles.append(ctx.path("polarization/{label}.ent.parquet", label))
     jobs.append(
         Job(
             "polarization_aggregate",
@@ -235,8 +342,9 @@ def plan(ctx) -> list[Job]:
             {
                 "extrapolation": pol["extrapolation"],
                 "alternatives": list(pol["alt_extrapolations"]),
+                "seed": int(cfg["seed"]),
             },
-            {"rows": files},
+            {"rows": files, "entanglement": efiles},
             {},
             mem_mb=2000,
             runtime=30,
@@ -244,3 +352,7 @@ def plan(ctx) -> list[Job]:
         )
     )
     return jobs
+
+
+def figures(ctx) -> list[Figure]:
+    return [Figure("figS8", {"table": f"{ctx.root}/data/fig2_entanglement.parquet"})]

@@ -1,5 +1,6 @@
 """Stage ``resonances``: genuine two-spin-flip resonances (paper Eq. 6) in the SFS stage's stored
-SFS and random states, vs L (Fig. S2).
+SFS and random states, vs L (Fig. S2), and in the 2FS states of the same realizations (stage
+``twoflip``, with ``twoflip.resonances: true``).
 
 Rules
 -----
@@ -17,7 +18,6 @@ from . import Figure, Job, Step
 from . import costs as C
 from .common import (
     ALPHA,
-    ENSEMBLE,
     H_X,
     L_COL,
     N_REAL,
@@ -28,7 +28,15 @@ from .common import (
     shard_label,
 )
 from .sfs import state_files
+from .twoflip import twoflip_state_files
 
+_ENS = Col(
+    "ensemble",
+    "str",
+    "",
+    "initial product states: random (infinite temperature), sfs (single-spin-flip stable) or "
+    "2fs (two-spin-flip stable, stage twoflip)",
+)
 _PARAMS = (("two_spin_prefactor", "resonances.two_spin_prefactor", "float64"),) + SFS_PARAMS
 
 TABLES = register(
@@ -38,7 +46,7 @@ TABLES = register(
         (
             L_COL,
             ALPHA,
-            ENSEMBLE,
+            _ENS,
             H_X,
             REALIZATION,
             Col("seed_couplings", "int64", "", "seed of the couplings"),
@@ -58,7 +66,7 @@ TABLES = register(
         "Fig. S2: genuine two-spin resonances per state, one row per (alpha, ensemble, h_x, L).",
         (
             ALPHA,
-            ENSEMBLE,
+            _ENS,
             H_X,
             L_COL,
             Col("n_res_mean", "float64", "", "mean genuine two-spin resonances per state"),
@@ -74,7 +82,7 @@ TABLES = register(
         "Fig. S2 fits: growth exponent of the mean count with L, per (alpha, ensemble, h_x).",
         (
             ALPHA,
-            ENSEMBLE,
+            _ENS,
             H_X,
             Col(
                 "exponent", "float64", "", "x of n_res_mean ~ amplitude L^x (weighted log-log fit)"
@@ -109,9 +117,12 @@ def run(params: dict, inputs: dict) -> dict:
 
     p = params
     models = [Model.from_dict(m) for m in p["models"]]
-    states = load_state_range(
-        inputs["states"], [m.alpha for m in models], ENSEMBLES, p["lo"], p["hi"], p["L"]
-    )
+    alphas = [m.alpha for m in models]
+    states = load_state_range(inputs["states"], alphas, ENSEMBLES, p["lo"], p["hi"], p["L"])
+    if inputs.get("twoflip_states"):  # the 2FS states of the same realizations (stage twoflip)
+        states.update(
+            load_state_range(inputs["twoflip_states"], alphas, ["2fs"], p["lo"], p["hi"], p["L"])
+        )
     return {"counts": shard_counts(p["seed"], p["L"], states, models, p["h_x"], p["prefactor"])}
 
 
@@ -163,12 +174,15 @@ def plan(ctx) -> list[Job]:
                 "h_x": sorted(float(h) for h in rs["h_x"]),
                 "prefactor": float(rs["two_spin_prefactor"]),
             }
+            inputs = {"states": state_files(ctx, L, lo, hi)}
+            if cfg["twoflip"]["resonances"]:
+                inputs["twoflip_states"] = twoflip_state_files(ctx, L, lo, hi)
             jobs.append(
                 Job(
                     "resonances",
                     label,
                     params,
-                    {"states": state_files(ctx, L, lo, hi)},
+                    inputs,
                     {},
                     mem_mb=C.resonances_mem_mb(L),
                     runtime=C.runtime_minutes((hi - lo) * each),
