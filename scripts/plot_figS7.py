@@ -136,7 +136,8 @@ footer(
         "eigenstate projected on Z_{L-1} = +1 (removes the cat state's ln 2; S_pinned <= S <= "
         "S_pinned + ln 2). S_random: mean over random real states of the same space (parity "
         "sector, resp. L-1 free spins); the complex Page value is in the tables. Mutual "
-        f"information and pinned entropies on every {stride}th eigenstate. {reading} {verdict} "
+        f"information and pinned entropies on the {stride} lowest and highest eigenstates of each "
+        f"sector and every {stride}th in between. {reading} {verdict} "
         "Errors: "
         "cluster standard errors over realizations.",
         250,

@@ -18,6 +18,19 @@ from matplotlib.ticker import NullFormatter, ScalarFormatter  # noqa: E402
 
 use_style()
 t = read_table(sm.input.table)
+t = t[t["L_R"].notna()]  # finite clusters (L_R -> infinity rows: in the table)
+if t.empty:  # no cluster entanglement in this run
+    fig, ax = plt.subplots(figsize=(6, 2))
+    ax.axis("off")
+    ax.text(
+        0.5,
+        0.5,
+        "no cluster entanglement measured\n(dynamics.polarization.entanglement.n_realizations: 0)",
+        ha="center",
+        va="center",
+    )
+    save(fig, [sm.output.pdf, sm.output.png])
+    raise SystemExit(0)
 lr = int(t["L_R"].max())
 t = t[t["L_R"] == lr]
 Ls = sorted(t["L"].unique())
@@ -91,6 +104,7 @@ nr = ", ".join(
     for L, n in t[t["cluster"] == "resonant"].groupby("L")["n_realizations"].min().items()
 )
 h_x = float(t["h_x"].iloc[0])
+n_spins = int(t["n_spins"].iloc[0]) if "n_spins" in t.columns else int(t["n"].max())
 alpha = float(t["alpha"].iloc[0])
 footer(
     fig,
@@ -99,9 +113,9 @@ footer(
         "state with the smallest |phi| (Fig. 2 right); control: the L_R spins with the largest "
         "|phi| of the same state; the other spins frozen. Every quantity is the "
         "diagonal-ensemble mean sum_k |<k|Z_R>|^2 S(|k>) over the eigenstates of H_R, natural "
-        "log; mutual information among the 6 first-ranked spins; half cluster: the cluster "
-        f"spins first along the chain. SFS states: {nr}. Errors: standard errors over states "
-        "(cluster errors for the mutual information).",
+        f"log; mutual information among the {n_spins} first-ranked spins; half cluster: the "
+        f"cluster spins first along the chain. SFS states: {nr}. Errors: standard errors over "
+        "states (cluster errors for the mutual information).",
         320,
     ),
 )

@@ -171,3 +171,32 @@ def test_claim_15_readings(n_2fs, x_2fs, verdict):
     assert c.loc[c["primary"], "verdict"].item() == verdict
     c9 = d[d["claim"] == 9]
     assert not c9["reading"].str.startswith("2fs").any()  # claim 9 reads random and sfs only
+
+
+def test_extrapolation_in_L_R_per_state():
+    """With two cluster sizes, the L_R -> infinity rows are the per-state linear extrapolation
+    a + b/L_R through both sizes, averaged over states."""
+    reals, Z = _states(3)
+    rows = cluster.entanglement_rows(SEED, L, reals, Z, MODEL, 0.3, [5, 6], 4)
+    a = cluster.aggregate_entanglement(rows, 3)
+    ext = a[a["L_R"].isna()]
+    assert set(ext["quantity"]) == {"s_spin", "mi"} and (ext["extrapolation"] == "linear").all()
+    r = rows[(rows["cluster"] == "resonant") & (rows["quantity"] == "s_spin") & (rows["n"] == 1)]
+    tab = r.pivot(index="realization", columns="L_R", values="value")
+    want = ((6 * tab[6] - 5 * tab[5]) / (6 - 5)).mean()
+    got = ext[(ext["cluster"] == "resonant") & (ext["quantity"] == "s_spin") & (ext["n"] == 1)]
+    assert got["value"].item() == pytest.approx(want, rel=1e-10)
+    assert a.loc[a["L_R"].notna(), "extrapolation"].isna().all()
+
+
+def test_no_states_measured_gives_an_empty_table_and_an_inconclusive_claim():
+    rows = cluster.entanglement_rows(
+        SEED, L, np.zeros(0, int), np.zeros((0, L)), MODEL, 0.1, [6], 6
+    )
+    t = cluster.aggregate_entanglement(rows, 3)
+    assert t.empty and {"L", "cluster", "L_R", "quantity", "value"} <= set(t.columns)
+    from kasglass.stages.polarization import TABLES
+
+    TABLES["fig2_entanglement"].conform(t)  # writable with its schema
+    d = evaluate({"fig2_entanglement": t}, {"alpha": 0.7, "h_x": 0.05})
+    assert d.loc[(d["claim"] == 14) & d["primary"], "verdict"].item() == "inconclusive"

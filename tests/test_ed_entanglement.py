@@ -26,9 +26,9 @@ def _values(K, h_x, stride=1):
     return out
 
 
-def _ring_pairs(L, sites, r):
+def _ring_pairs(L, sites, r, periodic=True):
     iu, ju = np.triu_indices(L, 1)
-    keep = np.isin(iu, sites) & np.isin(ju, sites) & (obs.ring_distance(iu, ju, L) == r)
+    keep = np.isin(iu, sites) & np.isin(ju, sites) & (obs.ring_distance(iu, ju, L, periodic) == r)
     return np.stack([iu[keep], ju[keep]], axis=1)
 
 
@@ -74,8 +74,9 @@ def test_classical_limit_gives_cat_states():
 
 def test_pinned_bounds_and_stride():
     """S_pinned <= S_half <= S_pinned + ln 2 (the parity eigenstate's reduced state is the equal
-    mixture of the pinned state's and its flip); subsampled observables only on every stride-th
-    eigenstate, the half-ring entropy on all of them."""
+    mixture of the pinned state's and its flip); subsampled observables only on the stride
+    lowest and highest and every stride-th eigenstate in between, the half-ring entropy on all
+    of them."""
     L = 8
     K, _ = ed_couplings(7, L, 2, Model(0.7))
     for _p, (_E, _V, v) in _values(K, 0.3, stride=1).items():
@@ -84,8 +85,10 @@ def test_pinned_bounds_and_stride():
     for _p, (_E, V, v) in _values(K, 0.3, stride=5).items():
         n = V.shape[1]
         assert np.isfinite(v["s_half"]).all()
+        want = sorted(set(range(5)) | set(range(5, n - 5, 5)) | set(range(n - 5, n)))
+        assert obs.entanglement_subset(n, 5).tolist() == want
         for name in ("s_site", "s_half_pinned", "mi_d2", "mi_pinned_d1"):
-            assert np.flatnonzero(np.isfinite(v[name])).tolist() == list(range(0, n, 5)), name
+            assert np.flatnonzero(np.isfinite(v[name])).tolist() == want, name
 
 
 def test_page_values_and_table_columns():
@@ -105,3 +108,16 @@ def test_page_values_and_table_columns():
     # the middle of the spectrum at h_x = 0.5 is much more entangled than its edges
     mid = t.loc[t["eps_lo"] == 0.4, "s_half"].iloc[0]
     assert mid > t["s_half"].iloc[0] and mid > t["s_half"].iloc[-1]
+
+
+def test_open_chain_distances():
+    L = 8
+    K, _ = ed_couplings(3, L, 0, Model(0.7, distance="open"))
+    (E, V), p = diagonalize_sectors(K, 0.4)[0][1:], 1
+    d = obs.SectorData(E, V, L, _sector_pairs(L), parity=p, periodic=False)
+    vals = {o.name: o.compute(d) for o in obs.OBSERVABLES if o.name.startswith("mi_d")}
+    F = sector_to_full(V, L, p)
+    for r in (1, 3):
+        ref = en.pair_mutual_information(F, L, _ring_pairs(L, range(L), r, False)).mean(axis=1)
+        np.testing.assert_allclose(vals[f"mi_d{r}"], ref, atol=1e-10)
+    assert len(_ring_pairs(L, range(L), 4, False)) == L - 4  # ring: L / 2 pairs at d = L/2

@@ -288,8 +288,12 @@ def test_corrupted_bytes_are_detected(tmp_path):
 @pytest.mark.parametrize(
     "override, expected",
     [
-        # Fit window of Fig. 1: the analysis, its two figures and the scorecard; never SFS.
-        ({"fields": {"fit": {"lo": 0.05}}}, {"fields_tables": 1, "plot": 2, "claims": 1}),
+        # Fit window of Fig. 1: the analysis, its two figures, the 2FS summary (its finite-L
+        # exponents use the same window) and Fig. S6, and the scorecard; never SFS.
+        (
+            {"fields": {"fit": {"lo": 0.05}}},
+            {"fields_tables": 1, "twoflip_aggregate": 1, "plot": 3, "claims": 1},
+        ),
         # Avalanche length: the avalanche shards, their aggregate, Figs. 2 and S5 and the
         # scorecard.
         (

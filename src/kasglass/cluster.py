@@ -380,7 +380,7 @@ def half_cluster(sites: np.ndarray) -> np.ndarray:
     return np.sort(order[: len(sites) // 2])
 
 
-def cluster_entanglement(K, Z, phi, h_x, L_R, n_spins, cluster, L):
+def cluster_entanglement(K, Z, phi, h_x, L_R, n_spins, cluster, L, periodic=True):
     """Diagonal-ensemble entanglement of one cluster of the state Z.
 
     H_R of the cluster's spins (:func:`resonant_hamiltonian`: the others frozen), its eigenstates
@@ -390,7 +390,8 @@ def cluster_entanglement(K, Z, phi, h_x, L_R, n_spins, cluster, L):
     - the entropy of each of the n_spins first-ranked cluster spins with the rest of the cluster;
     - the half-cluster entropy (:func:`half_cluster`: the cluster spins first along the chain);
     - the mutual information I(a:b) = S_a + S_b - S_ab of every pair of the n_spins first-ranked
-      spins, with their ring distance along the chain of L sites.
+      spins, with their distance along the chain of L sites (minimum image on a ring,
+      ``periodic``; |i - j| on an open chain).
 
     Returns
     -------
@@ -423,7 +424,7 @@ def cluster_entanglement(K, Z, phi, h_x, L_R, n_spins, cluster, L):
         "s_half": float(wk @ entanglement_entropy(Vk, L_R, half)),
         "n_half": len(half),
         "pairs": pairs,
-        "distance": np.minimum(d, L - d),
+        "distance": np.minimum(d, L - d) if periodic else d,
         "mi": wk @ pair_mutual_information(Vk, L_R, pairs) if len(pairs) else np.zeros(0),
         "weight": float(wk.sum()),
     }
@@ -449,7 +450,7 @@ def entanglement_rows(base_seed, L, realizations, states, model, h_x, L_R_list, 
         check_stored_sfs(Z, phi, L, int(r), model.alpha)
         for c in CLUSTERS:
             for l in L_R_list:
-                e = cluster_entanglement(K, Z, phi, h_x, int(l), n_spins, c, L)
+                e = cluster_entanglement(K, Z, phi, h_x, int(l), n_spins, c, L, model.periodic)
                 base = (L, model.alpha, float(h_x), int(r), c, int(l))
                 for n, s in enumerate(e["s_spin"]):
                     site = int(e["sites"][n])
@@ -503,7 +504,8 @@ def aggregate_entanglement(rows: pd.DataFrame, base_seed: int) -> pd.DataFrame:
     states, :func:`kasglass.quantum.entanglement.random_state_entropy` seeded with
     ``derive_seed(base_seed, "page", L_R, 1)``); ``mi`` per bin of ring distance [2^b, 2^(b+1))
     (mean over the pairs of all realizations in the bin, cluster error over realizations) and
-    once over all pairs (``d_lo`` null).
+    once over all pairs (``d_lo`` null); with two or more L_R, the L_R -> infinity rows of
+    :func:`_extrapolated_entanglement` (L_R null).
     """
     from .quantum.entanglement import page_entropy, random_state_entropy
     from .stats import mean_err, ratio_mean
@@ -566,6 +568,85 @@ def aggregate_entanglement(rows: pd.DataFrame, base_seed: int) -> pd.DataFrame:
                     "n_pairs": int(len(sel)),
                 }
             )
-    df = pd.DataFrame(out)
-    df["n_pairs"] = df["n_pairs"].fillna(0).astype(np.int64) if "n_pairs" in df else 0
+    out += _extrapolated_entanglement(rows)
+    cols = [
+        "alpha",
+        "h_x",
+        "L",
+        "cluster",
+        "L_R",
+        "extrapolation",
+        "quantity",
+        "n",
+        "d_lo",
+        "d_hi",
+        "d_mean",
+        "value",
+        "err",
+        "page",
+        "random",
+        "n_pairs",
+        "n_realizations",
+    ]
+    df = pd.DataFrame(out, columns=cols)  # no rows when no state is measured
+    df["n_pairs"] = df["n_pairs"].fillna(0).astype(np.int64)
     return df
+
+
+def _extrapolated_entanglement(rows: pd.DataFrame) -> list[dict]:
+    """L_R -> infinity rows (L_R null, ``extrapolation`` = ``linear``: a + b/L_R over every L_R,
+    :func:`kasglass.extrapolation.cluster_weights`, applied per state) of the quantities that
+    converge with the cluster size: the entropy of each ranked spin and the mean pair mutual
+    information of the first-ranked spins (the half-cluster entropy grows with L_R and is not
+    extrapolated). Only where a state has at least two L_R."""
+    from .stats import mean_err
+
+    out = []
+    for (L, c), g in rows.groupby(["L", "cluster"], sort=True):
+        n_spins = int(g.loc[g["quantity"] == "s_spin", "n"].max())
+        # sizes with the same ranked spins and pairs (L_R >= the number of ranked spins)
+        g = g[g["L_R"] >= n_spins]
+        lrs = sorted(int(x) for x in g["L_R"].unique())
+        if len(lrs) < 2:
+            continue
+        w = cluster_weights(lrs, "linear")
+        base = dict(
+            L=int(L),
+            alpha=float(g["alpha"].iloc[0]),
+            h_x=float(g["h_x"].iloc[0]),
+            cluster=c,
+            L_R=None,
+            d_lo=None,
+            d_hi=None,
+            d_mean=np.nan,
+            page=np.nan,
+            random=np.nan,
+            extrapolation="linear",
+        )
+        per = {}
+        for n, s in g[g["quantity"] == "s_spin"].groupby("n"):
+            per[("s_spin", int(n))] = s.pivot_table(
+                index="realization", columns="L_R", values="value"
+            )
+        mi = g[g["quantity"] == "mi"]
+        if len(mi):
+            per[("mi", None)] = mi.pivot_table(
+                index="realization", columns="L_R", values="value", aggfunc="mean"
+            )
+            base_d = float(mi["distance"].mean())
+        for (q, n), tab in per.items():
+            tab = tab.reindex(columns=lrs).dropna().sort_index()
+            m, e = mean_err(tab.to_numpy() @ w)
+            out.append(
+                {
+                    **base,
+                    "quantity": q,
+                    "n": n,
+                    "d_mean": base_d if q == "mi" else np.nan,
+                    "value": m,
+                    "err": e,
+                    "n_realizations": int(len(tab)),
+                    "n_pairs": 0,
+                }
+            )
+    return out

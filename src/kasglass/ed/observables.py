@@ -86,13 +86,17 @@ class SectorData:
     need: ``E`` (ascending), ``V`` (columns, sector basis; None once released), ``L``, ``Zpair``
     (pair products of the basis representatives), the realization's spectral edges
     ``E_min``, ``E_max`` over both sectors (set once both sectors are known), the sector's
-    ``parity`` and ``mi_stride`` (the mutual informations and pinned entropies are evaluated on
-    every ``mi_stride``-th eigenstate of the sector, the knob ``ed.entanglement.stride``)."""
+    ``parity``, ``mi_stride`` (the subsampled entanglement observables are evaluated on
+    :func:`entanglement_subset`, knob ``ed.entanglement.stride``) and ``periodic`` (ring or open
+    chain distances of the mutual information)."""
 
-    def __init__(self, E, V, L: int, Zpair, E_min=None, E_max=None, parity=1, mi_stride=1):
+    def __init__(
+        self, E, V, L: int, Zpair, E_min=None, E_max=None, parity=1, mi_stride=1, periodic=True
+    ):
         self.E, self.V, self.L, self.Zpair = E, V, int(L), Zpair
         self.E_min, self.E_max = E_min, E_max
         self.parity, self.mi_stride = int(parity), max(1, int(mi_stride))
+        self.periodic = bool(periodic)
         self._cache = {}
 
     def cached(self, key, fn):
@@ -106,20 +110,33 @@ def _m_pair(d: SectorData):
     return d.cached("m_ea", lambda d: m_ea(d.V, d.Zpair, d.L))
 
 
-#: ring distances of the mutual-information observables (d <= L/2 is measured; larger d: null)
+#: distances of the mutual-information observables (d <= L/2 is measured; larger d: null)
 MI_DISTANCES = (1, 2, 3, 4, 5, 6, 7)
 
 
-def ring_distance(i, j, L: int):
-    """Minimum-image distance min(|i - j|, L - |i - j|) on the ring of L sites."""
+def ring_distance(i, j, L: int, periodic: bool = True):
+    """Minimum-image distance min(|i - j|, L - |i - j|) on the ring of L sites (``periodic``),
+    else |i - j| (open chain)."""
     d = np.abs(np.asarray(i) - np.asarray(j))
-    return np.minimum(d, L - d)
+    return np.minimum(d, L - d) if periodic else d
+
+
+def entanglement_subset(n: int, stride: int) -> np.ndarray:
+    """Eigenstates (indices into a sector's ascending spectrum of n levels) of the subsampled
+    entanglement observables: the ``stride`` lowest and the ``stride`` highest of the sector,
+    whose energy-density bins hold few states, and every ``stride``-th in between (symmetric
+    under i -> n - 1 - i up to the last step; every state when stride = 1)."""
+    s = max(1, int(stride))
+    if n <= 2 * s:
+        return np.arange(n)
+    return np.unique(np.concatenate([np.arange(s), np.arange(s, n - s, s), np.arange(n - s, n)]))
 
 
 def _entanglement(d: SectorData) -> dict:
     """Every entanglement quantity of one sector's eigenvectors (module docstring of
     :mod:`kasglass.quantum.entanglement`): the half-ring entropy of every parity eigenstate;
-    on every ``mi_stride``-th eigenstate (null elsewhere) the mean single-site entropy of the
+    on the eigenstates of :func:`entanglement_subset` (null elsewhere) the mean single-site
+    entropy of the
     parity eigenstate, the pinned state's half-ring and single-site entropies and, per ring
     distance, the mean pair mutual information of the parity eigenstate and of the pinned
     state."""
@@ -128,7 +145,7 @@ def _entanglement(d: SectorData) -> dict:
     L, V, n = d.L, d.V, d.V.shape[1]
     nA = L // 2
     out = {"s_half": en.sector_half_entropy(V, L, d.parity, nA)}
-    sub = np.arange(0, n, d.mi_stride)
+    sub = entanglement_subset(n, d.mi_stride)
     Vp = np.ascontiguousarray(V[:, sub])  # the pinned states: spins 0..L-2, spin L-1 up
     for name, vals in (
         ("s_site", en.sector_single_site_entropies(Vp, L, d.parity).mean(axis=1)),
@@ -144,7 +161,7 @@ def _entanglement(d: SectorData) -> dict:
     ):
         iu, ju = np.triu_indices(Lp, 1)
         I = mi(np.stack([iu, ju], axis=1))
-        dist = ring_distance(iu, ju, L)
+        dist = ring_distance(iu, ju, L, d.periodic)
         for r in MI_DISTANCES:
             full = np.full(n, np.nan)
             if r <= L // 2 and np.any(dist == r):
@@ -242,7 +259,8 @@ OBSERVABLES = (
         _ent("s_half"),
         vectors=True,
         meaning="von Neumann entropy (natural log) of sites 0..L/2-1 (the half ring: two "
-        "boundaries) in the parity eigenstate; a cat state contributes up to ln 2",
+        "boundaries on a ring, one on an open chain) in the parity eigenstate; a cat state "
+        "contributes up to ln 2",
     ),
     Observable(
         "s_site",
@@ -252,7 +270,7 @@ OBSERVABLES = (
         _ent("s_site"),
         vectors=True,
         meaning="single-site entropy averaged over sites, parity eigenstate (<Z_i> = 0 there: "
-        "ln 2 for a cat state); every ed.entanglement.stride-th eigenstate",
+        "ln 2 for a cat state); subsampled (ed.entanglement.stride)",
     ),
     Observable(
         "s_half_pinned",
@@ -263,7 +281,7 @@ OBSERVABLES = (
         vectors=True,
         meaning="entropy of sites 0..L/2-1 in the pinned state (the eigenstate projected on "
         "Z_{L-1} = +1: the sector amplitudes as a state of spins 0..L-2), which removes the "
-        "cat's ln 2; every ed.entanglement.stride-th eigenstate",
+        "cat's ln 2; subsampled (ed.entanglement.stride)",
     ),
     Observable(
         "s_site_pinned",
@@ -272,8 +290,8 @@ OBSERVABLES = (
         "s_site_pinned_err",
         _ent("s_site_pinned"),
         vectors=True,
-        meaning="single-site entropy averaged over sites 0..L-2 of the pinned state; every "
-        "ed.entanglement.stride-th eigenstate",
+        meaning="single-site entropy averaged over sites 0..L-2 of the pinned state; "
+        "subsampled (ed.entanglement.stride)",
     ),
     *(
         Observable(
@@ -284,8 +302,9 @@ OBSERVABLES = (
             _ent(f"mi_d{r}"),
             vectors=True,
             meaning=f"pair mutual information I(i:j) = S_i + S_j - S_ij averaged over pairs at "
-            f"ring distance {r}, parity eigenstate (a cat state gives ln 2 at every distance); "
-            "every ed.entanglement.stride-th eigenstate, null where L/2 < "
+            f"distance {r} (ring: minimum image), parity eigenstate (a cat state gives ln 2 at "
+            "every distance); "
+            "subsampled (ed.entanglement.stride), null where L/2 < "
             f"{r}",
         )
         for r in MI_DISTANCES
@@ -298,8 +317,8 @@ OBSERVABLES = (
             f"mi_pinned_d{r}_err",
             _ent(f"mi_pinned_d{r}"),
             vectors=True,
-            meaning=f"pair mutual information at ring distance {r} in the pinned state (pairs "
-            "among sites 0..L-2); every ed.entanglement.stride-th eigenstate, null where L/2 < "
+            meaning=f"pair mutual information at distance {r} in the pinned state (pairs "
+            "among sites 0..L-2); subsampled (ed.entanglement.stride), null where L/2 < "
             f"{r}",
         )
         for r in MI_DISTANCES

@@ -128,6 +128,8 @@ def analyze_realization(
     max_fraction: float = 0.125,
     method: str = "full",
     mi_stride: int = 16,
+    precision: str = "float64",
+    periodic: bool = True,
 ) -> dict:
     """Spectral statistics of one realization at one h_x.
 
@@ -147,6 +149,11 @@ def analyze_realization(
     mi_stride : int
         Full diagonalization: the pinned entropies and mutual informations are evaluated on every
         ``mi_stride``-th eigenstate of each sector (shift-invert windows: on every eigenstate).
+    precision : {"float64", "float32"}
+        Arithmetic of the dense diagonalization (:func:`kasglass.ed.spectra.eigh_sector`; the
+        shift-invert windows are always float64).
+    periodic : bool
+        Ring (minimum-image) or open-chain distances of the mutual information.
 
     Returns
     -------
@@ -163,8 +170,8 @@ def analyze_realization(
     tgt = np.zeros((eps_targets.size, len(SUM_COLUMNS)))
     if method == "full":
         sectors = []
-        for p, E, V in diagonalize_sectors(K, h_x, vectors=True):
-            d = SectorData(E, V, L, Zp, parity=p, mi_stride=mi_stride)
+        for p, E, V in diagonalize_sectors(K, h_x, vectors=True, precision=precision):
+            d = SectorData(E, V, L, Zp, parity=p, mi_stride=mi_stride, periodic=periodic)
             values = _state_values(d, vectors=True)
             d.V = None  # release the eigenvectors before the next sector
             del V
@@ -188,7 +195,7 @@ def analyze_realization(
     for p, H in sparse:
         for t, et in enumerate(eps_targets):
             E, V = shift_invert(H, E_min + et * (E_max - E_min), k)
-            d = SectorData(E, V, L, Zp, E_min, E_max, parity=p)
+            d = SectorData(E, V, L, Zp, E_min, E_max, parity=p, periodic=periodic)
             values = _state_values(d, vectors=True)
             values.update(_state_values(d, vectors=False))
             tgt[t] += _window_sums(d, values, np.arange(len(E)))
@@ -207,6 +214,7 @@ def run_shard(
     max_fraction: float = 0.125,
     method: str = "full",
     mi_stride: int = 16,
+    precision: str = "float64",
 ) -> pd.DataFrame:
     """Per-realization partial sums for a shard of realizations at one (L, model, h_x).
 
@@ -226,7 +234,18 @@ def run_shard(
     for done, r in enumerate(realizations, start=1):
         t0 = time.perf_counter()
         K, seed = ed_couplings(base_seed, L, r, model)
-        res = analyze_realization(K, h_x, edges, targets, n_eigs, max_fraction, method, mi_stride)
+        res = analyze_realization(
+            K,
+            h_x,
+            edges,
+            targets,
+            n_eigs,
+            max_fraction,
+            method,
+            mi_stride,
+            precision,
+            model.periodic,
+        )
         parts = []
         if res["bins"] is not None:
             nb = len(edges) - 1

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 #: version of the table layout; part of every job's parameters, so that a change of the layout
 #: (a new version of kasglass that writes other columns or files) reruns every job
-TABLE_LAYOUT = 2
+TABLE_LAYOUT = 3
 
 #: stage modules in dependency order (a stage may use the plan of the stages before it)
 STAGES = (

@@ -140,10 +140,16 @@ def twoflip_mem_mb(L: int) -> int:
 # sector at L = 14, x2.5 per spin; SuperLU factors 1.8e7 nonzeros at L = 14, 8e7 at 15).
 
 
-def ed_seconds(L: int, method: str, n_targets: int) -> float:
-    """Seconds per realization and h_x."""
+#: float32 against float64 dense ED, whole realization (benchmarks/bench_ed_precision.py)
+FLOAT32_ED_FACTOR = 0.6
+
+
+def ed_seconds(L: int, method: str, n_targets: int, precision: str = "float64") -> float:
+    """Seconds per realization and h_x (dense ED: with the entanglement observables, and
+    FLOAT32_ED_FACTOR of that in single precision)."""
     if method == "full":
-        return 0.05 + 2.5 * 8.0 ** (L - 12)
+        t = 0.05 + 3.0 * 8.0 ** (L - 12)
+        return t * (FLOAT32_ED_FACTOR if precision == "float32" else 1.0)
     return 2 * n_targets * 25.0 * 2.5 ** (L - 14)
 
 
@@ -173,8 +179,14 @@ def cluster_seconds(L: int, L_R: list[int], chebyshev_from: int | None, t_avg: f
     return s
 
 
-def cluster_mem_mb(L: int, L_R: list[int], chebyshev_from: int | None) -> int:
-    dense = [l for l in L_R if chebyshev_from is None or l < chebyshev_from] or [1]
+def cluster_mem_mb(
+    L: int, L_R: list[int], chebyshev_from: int | None, dense_too: list[int] = ()
+) -> int:
+    """Peak memory of a polarization job: the couplings, the largest dense H_R with its
+    eigenvectors (the polarization's dense L_R and ``dense_too``, the entanglement L_R, which
+    are always dense) and the Chebyshev vectors."""
+    dense = [l for l in L_R if chebyshev_from is None or l < chebyshev_from] + list(dense_too)
+    dense = dense or [1]
     return (
         400
         + int(16 * L * L / 1e6)

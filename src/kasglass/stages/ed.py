@@ -118,6 +118,7 @@ TABLES = register(
         params=(
             ("n_eps_bins", "ed.n_eps_bins", "int64"),
             ("entanglement_stride", "ed.entanglement.stride", "int64"),
+            ("precision", "ed.precision", "str"),
         )
         + MODEL_PARAMS,
     ),
@@ -147,6 +148,7 @@ TABLES = register(
             ("max_fraction", "ed.fss.max_fraction", "float64"),
             ("shift_invert_min_L", "ed.shift_invert_min_L", "int64"),
             ("entanglement_stride", "ed.entanglement.stride", "int64"),
+            ("precision", "ed.precision", "str"),
         )
         + MODEL_PARAMS,
     ),
@@ -170,6 +172,7 @@ def run(params: dict, inputs: dict) -> dict:
         max_fraction=p["max_fraction"],
         method=p["method"],
         mi_stride=p["mi_stride"],
+        precision=p["precision"],
     )
     return {"parts": parts}
 
@@ -239,7 +242,7 @@ def plan(ctx) -> list[Job]:
     jobs, files = [], {}
     for (L, h), n in sorted(demand.items()):
         m = method(cfg, L)
-        each = C.ed_seconds(L, m, n_targets)
+        each = C.ed_seconds(L, m, n_targets, ed["precision"])
         per = C.per_job(each, C.job_minutes(cfg, "ed"))
         prefix = f"L{L}/alpha{fmt(ed['alpha'])}/hx{fmt(h)}"
         for k, (lo, hi) in enumerate(ranges(n, per)):
@@ -257,6 +260,7 @@ def plan(ctx) -> list[Job]:
                 "n_eigs": int(fss["n_eigs"]),
                 "max_fraction": float(fss["max_fraction"]),
                 "mi_stride": int(ed["entanglement"]["stride"]),
+                "precision": ed["precision"],
             }
             jobs.append(
                 Job(
@@ -289,7 +293,9 @@ def plan(ctx) -> list[Job]:
             {},
             mem_mb=4000,
             runtime=30,
-            provenance=ctx.provenance("ed.alpha", "ed.n_eps_bins", "ed.entanglement", "ed.fig3"),
+            provenance=ctx.provenance(
+                "ed.alpha", "ed.n_eps_bins", "ed.precision", "ed.entanglement", "ed.fig3"
+            ),
         )
     )
     pS3 = {
@@ -313,7 +319,7 @@ def plan(ctx) -> list[Job]:
             mem_mb=4000,
             runtime=30,
             provenance=ctx.provenance(
-                "ed.alpha", "ed.shift_invert_min_L", "ed.entanglement", "ed.fss"
+                "ed.alpha", "ed.shift_invert_min_L", "ed.precision", "ed.entanglement", "ed.fss"
             ),
         )
     )

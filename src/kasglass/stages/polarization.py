@@ -156,7 +156,14 @@ TABLES = register(
             H_X,
             L_COL,
             _CLUSTER,
-            Col("L_R", "int64", "", "spins of the cluster"),
+            Col("L_R", "Int64", "", "spins of the cluster (null: extrapolated L_R -> inf)"),
+            Col(
+                "extrapolation",
+                "str",
+                "",
+                "null for finite L_R; linear: a + b/L_R over every L_R, per state (s_spin and "
+                "the all-pairs mi only)",
+            ),
             _QUANTITY,
             Col("n", "Int64", "", "s_spin: rank; s_half: spins in the half; null for mi"),
             Col("d_lo", "Int64", "", "mi: lower edge of the ring-distance bin (null: all pairs)"),
@@ -181,6 +188,7 @@ TABLES = register(
         ),
         params=SFS_PARAMS
         + (
+            ("n_spins", "dynamics.polarization.n_spins", "int64"),
             (
                 "entanglement_n_realizations",
                 "dynamics.polarization.entanglement.n_realizations",
@@ -299,8 +307,9 @@ def plan(ctx) -> list[Job]:
     for L, n in zip(pol["L"], pol["n_realizations"], strict=True):
         L = int(L)
         each = C.cluster_seconds(L, L_R, cf, float(pol["chebyshev_t_avg"]))
-        if int(pol["entanglement"]["n_realizations"]):  # two clusters per entanglement L_R
-            each += 2 * sum(C.eigh_seconds(2 ** int(l)) for l in pol["entanglement"]["L_R"])
+        ent_L_R = [int(x) for x in pol["entanglement"]["L_R"]]
+        n_ent = int(pol["entanglement"]["n_realizations"])
+        ent_each = 2 * sum(C.eigh_seconds(2**l) for l in ent_L_R)  # two clusters per L_R
         per = C.per_job(each, C.job_minutes(cfg, "polarization"))
         prefix = f"alpha{fmt(dyn['alpha'])}/hx{fmt(pol['h_x'])}/L{L}"
         for k, (lo, hi) in enumerate(ranges(int(n), per)):
@@ -317,11 +326,15 @@ def plan(ctx) -> list[Job]:
                 "degenerate_tol": float(pol["degenerate_tol"]),
                 "chebyshev_from": None if cf is None else int(cf),
                 "t_avg": float(pol["chebyshev_t_avg"]),
-                "entanglement": {
-                    "L_R": [int(x) for x in pol["entanglement"]["L_R"]],
-                    "n_realizations": int(pol["entanglement"]["n_realizations"]),
-                },
+                # only the shards holding the first n_ent states measure the entanglement (its
+                # settings never rerun the others)
+                "entanglement": (
+                    {"L_R": ent_L_R, "n_realizations": n_ent}
+                    if lo < n_ent
+                    else {"L_R": [], "n_realizations": 0}
+                ),
             }
+            n_here = max(0, min(hi, n_ent) - lo)
             jobs.append(
                 Job(
                     "polarization",
@@ -329,8 +342,8 @@ def plan(ctx) -> list[Job]:
                     params,
                     {"states": state_files(ctx, L, lo, hi)},
                     {},
-                    mem_mb=C.cluster_mem_mb(L, L_R, cf),
-                    runtime=C.runtime_minutes((hi - lo) * each),
+                    mem_mb=C.cluster_mem_mb(L, L_R, cf, ent_L_R if n_here else []),
+                    runtime=C.runtime_minutes((hi - lo) * each + n_here * ent_each),
                 )
             )
             files.append(ctx.path("polarization/{label}.parquet", label))

@@ -37,7 +37,10 @@ _ENS = Col(
     "initial product states: random (infinite temperature), sfs (single-spin-flip stable) or "
     "2fs (two-spin-flip stable, stage twoflip)",
 )
-_PARAMS = (("two_spin_prefactor", "resonances.two_spin_prefactor", "float64"),) + SFS_PARAMS
+_PARAMS = (
+    ("two_spin_prefactor", "resonances.two_spin_prefactor", "float64"),
+    ("pair_order", "twoflip.pair_order", "str"),  # of the 2fs rows
+) + SFS_PARAMS
 
 TABLES = register(
     Schema(
@@ -198,7 +201,7 @@ def plan(ctx) -> list[Job]:
             {},
             mem_mb=2000,
             runtime=30,
-            provenance=ctx.provenance("sfs", "resonances"),
+            provenance=ctx.provenance("sfs", "resonances", "twoflip"),
         )
     )
     return jobs
