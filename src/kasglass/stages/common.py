@@ -81,3 +81,15 @@ REALIZATION = Col("realization", "int64", "", "disorder realization index r")
 N_REAL = Col("n_realizations", "int64", "", "disorder realizations averaged")
 MODEL_PARAMS = (("distance", "model.distance", "str"), ("pair_sum", "model.pair_sum", "str"))
 SFS_PARAMS = (("sfs_order", "sfs.order", "str"),) + MODEL_PARAMS
+#: the |phi| histogram columns of the SFS and 2FS shards (after L, alpha, ensemble)
+HIST_COLS = (
+    Col("block", "int64", "", "realization block r mod fields.n_blocks"),
+    Col("bin", "int64", "", "index of the |phi| bin (0: [0, phi_min); last: overflow)"),
+    Col("phi_lo", "float64", "std(J)", "lower edge of the |phi| bin"),
+    Col("phi_hi", "float64", "std(J)", "upper edge of the |phi| bin (inf: overflow)"),
+    Col("count", "int64", "", "spins with |phi_i| in the bin"),
+)
+#: a stored spin configuration
+STATE_COL = Col(
+    "state", "bytes", "", "spins as bits (1 = up), little bit order (kasglass.sfs.unpack_spins)"
+)

@@ -20,7 +20,17 @@ from __future__ import annotations
 from ..tables import Col, Schema, register
 from . import Job, Step
 from . import costs as C
-from .common import ALPHA, ENSEMBLE, L_COL, REALIZATION, models_dict, ranges, shard_label
+from .common import (
+    ALPHA,
+    ENSEMBLE,
+    HIST_COLS,
+    L_COL,
+    REALIZATION,
+    STATE_COL,
+    models_dict,
+    ranges,
+    shard_label,
+)
 
 SEED_COLS = (
     Col("seed_couplings", "int64", "", "seed of the couplings J_ij (kasglass.couplings.draw_J)"),
@@ -42,12 +52,8 @@ TABLES = register(
             L_COL,
             ALPHA,
             ENSEMBLE,
-            Col("block", "int64", "", "realization block r mod fields.n_blocks"),
-            Col("bin", "int64", "", "index of the |phi| bin (0: [0, phi_min); last: overflow)"),
-            Col("phi_lo", "float64", "std(J)", "lower edge of the |phi| bin"),
-            Col("phi_hi", "float64", "std(J)", "upper edge of the |phi| bin (inf: overflow)"),
-            Col("count", "int64", "", "spins with |phi_i| in the bin"),
-        ),
+        )
+        + HIST_COLS,
         figure=False,
     ),
     Schema(
@@ -98,12 +104,7 @@ TABLES = register(
             REALIZATION,
             ENSEMBLE,
             L_COL,
-            Col(
-                "state",
-                "bytes",
-                "",
-                "spins as bits (1 = up), little bit order (kasglass.sfs.unpack_spins)",
-            ),
+            STATE_COL,
         ),
         figure=False,
     ),

@@ -21,7 +21,18 @@ from __future__ import annotations
 from ..tables import Col, Schema, register
 from . import Figure, Job, Step
 from . import costs as C
-from .common import ALPHA, L_COL, N_REAL, REALIZATION, SFS_PARAMS, model, ranges, shard_label
+from .common import (
+    ALPHA,
+    HIST_COLS,
+    L_COL,
+    N_REAL,
+    REALIZATION,
+    SFS_PARAMS,
+    STATE_COL,
+    model,
+    ranges,
+    shard_label,
+)
 from .sfs import state_files
 
 TWOFLIP = "2fs"
@@ -37,12 +48,8 @@ TABLES = register(
             L_COL,
             ALPHA,
             _ENS,
-            Col("block", "int64", "", "realization block r mod fields.n_blocks"),
-            Col("bin", "int64", "", "index of the |phi| bin (0: [0, phi_min); last: overflow)"),
-            Col("phi_lo", "float64", "std(J)", "lower edge of the |phi| bin"),
-            Col("phi_hi", "float64", "std(J)", "upper edge of the |phi| bin (inf: overflow)"),
-            Col("count", "int64", "", "spins with |phi_i| in the bin"),
-        ),
+        )
+        + HIST_COLS,
         figure=False,
     ),
     Schema(
@@ -77,12 +84,7 @@ TABLES = register(
             REALIZATION,
             Col("ensemble", "str", "", "2fs"),
             L_COL,
-            Col(
-                "state",
-                "bytes",
-                "",
-                "spins as bits (1 = up), little bit order (kasglass.sfs.unpack_spins)",
-            ),
+            STATE_COL,
         ),
         figure=False,
     ),
