@@ -29,6 +29,7 @@ wildcard_constraints:
 
 include: "workflow/rules/sfs.smk"
 include: "workflow/rules/fields.smk"
+include: "workflow/rules/protocols.smk"
 include: "workflow/rules/avalanche.smk"
 include: "workflow/rules/twoflip.smk"
 include: "workflow/rules/resonances.smk"

@@ -1,5 +1,6 @@
 """The workflow end to end on the tiny preset: figures, tables, invariance, config errors."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import SMALL_SHARDS, make_workdir, plan_for, run_workflow
@@ -10,6 +11,8 @@ FIELD_TABLES = [
     "figS1_random_fields",
     "fields_moments",
     "fields_resonant",
+    "fig1_estimators",
+    "fig1_estimator_sizes",
 ]
 PROVENANCE = ["preset", "base_seed", "kasglass_version", "git_revision"]
 COLUMNS = {
@@ -145,3 +148,29 @@ def test_numbers_from_the_command_line_are_accepted(tmp_path):
     assert bad.returncode != 0
     msg = "config key 'fields.alpha': 0.3 is out of range: must be > 0.5"
     assert msg in bad.stderr + bad.stdout
+
+
+@pytest.mark.slow
+def test_estimator_table_of_the_workflow(tiny_run):
+    """The density estimator with the paper form is the Fig. 1 exponent exactly (same replicas,
+    same weights); every alpha has every estimator, form and the combinations, and x_L / phi_min
+    per size come from the same realizations as Fig. 1."""
+    ex = _table(tiny_run, "fig1_exponents").set_index("alpha")
+    es = _table(tiny_run, "fig1_estimators")
+    sz = _table(tiny_run, "fig1_estimator_sizes")
+    d = es[(es["estimator"] == "density") & (es["form"] == "paper")].set_index("alpha")
+    assert (d["x"] == ex.loc[d.index, "x"]).all()
+    assert set(es["alpha"]) == set(ex.index)
+    for _a, g in es.groupby("alpha"):
+        assert set(zip(g["estimator"], g["form"], strict=True)) == {
+            (e, f)
+            for e in ("density", "phi_min", "n_res", "drift")
+            for f in ("paper", "longrange", "combined")
+        } | {("all", "combined")}
+        allrow = g[g["estimator"] == "all"].iloc[0]
+        assert allrow["x_err"] >= allrow["x_err_stat"] and np.isfinite(allrow["x_err_between"])
+    fs = _table(tiny_run, "fields_moments")
+    fs = fs[fs["ensemble"] == "sfs"].set_index(["alpha", "L"])
+    m = sz.set_index(["alpha", "L"])
+    assert np.allclose(m["phi_min_mean"], fs.loc[m.index, "min_abs_phi_mean"], rtol=1e-12)
+    assert (m["n_realizations"] == fs.loc[m.index, "n_realizations"]).all()

@@ -131,6 +131,8 @@ def _cross_checks(cfg: dict) -> list[str]:
                 f"config key 'fields.figS1.alphas': {a} is not simulated "
                 f"(allowed: fields.alpha or fields.inset.alphas = {sorted(computed)})"
             )
+    _same_length(errs, cfg, "fields.protocols.n_realizations", "fields.protocols.L")
+    _increasing(errs, cfg, "fields.protocols.L")
     _one_of(errs, cfg, "avalanche.h_x_main", "avalanche.h_x")
     _same_length(errs, cfg, "resonances.n_realizations", "resonances.L")
     _same_length(errs, cfg, "twoflip.fields.n_realizations", "twoflip.fields.L")
@@ -155,6 +157,20 @@ def _cross_checks(cfg: dict) -> list[str]:
             f"config key 'dynamics.polarization.entanglement.L_R': L_R (max {max(ent['L_R'])}) "
             f"cannot exceed the smallest dynamics.polarization.L ({min(pol['L'])})"
         )
+    mf = _get(cfg, "sfs.matrix_free_from_L")
+    tf = _get(cfg, "twoflip") or {}
+    state_keys = ["avalanche.L", "resonances.L", "dynamics.polarization.L"]
+    if tf.get("fields", {}).get("L"):
+        state_keys.append("twoflip.fields.L")
+    for key in state_keys if mf is not None else []:
+        v = _get(cfg, key)
+        big = [int(x) for x in (v if isinstance(v, list) else [v]) if x is not None and x >= mf]
+        if big:
+            errs.append(
+                f"config key '{key}': L = {big} needs the dense couplings of the stored SFS "
+                f"states (8 L^2 bytes), which are not kept from sfs.matrix_free_from_L = {mf} on; "
+                "use smaller L there, or raise sfs.matrix_free_from_L"
+            )
     _one_of(errs, cfg, "dynamics.quench.h_x_distribution", "dynamics.quench.h_x")
     qu = _get(cfg, "dynamics.quench") or {}
     if "t_min" in qu and "t_max" in qu and not qu["t_min"] < qu["t_max"]:

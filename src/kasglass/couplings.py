@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .rng import _M64, normal_at, normals
+from .rng import _M64, _fast_normal, normal_at, normals, normals_block
 from .seeds import derive_seed
 
 DISTANCES = ("periodic", "open")
@@ -80,15 +80,90 @@ def offset_weights(L: int, alpha: float, distance: str = "periodic", pair_sum: s
 
 @njit(cache=True)
 def _fill_J_matrix(key, L, out):
-    """out[i, j] = out[j, i] = normal number p(i, j) of the stream ``key``; zero diagonal."""
+    """out[i, j] = out[j, i] = normal number p(i, j) of the stream ``key``; zero diagonal.
+
+    Rows of the upper triangle are drawn contiguously (:func:`kasglass.rng.normals_block`), then
+    mirrored tile by tile (32 x 32), which keeps the transposed writes in cache."""
+    miss = np.empty(256, np.int64)
     p = 0
     for i in range(L):
         out[i, i] = 0.0
-        for j in range(i + 1, L):
-            x = normal_at(key, p)
-            out[i, j] = x
-            out[j, i] = x
-            p += 1
+        normals_block(key, p, out[i, i + 1 :], miss)
+        p += L - i - 1
+    T = 32
+    for i0 in range(0, L, T):
+        i1 = min(i0 + T, L)
+        for j0 in range(i0, L, T):
+            j1 = min(j0 + T, L)
+            for i in range(i0, i1):
+                for j in range(max(j0, i + 1), j1):
+                    out[j, i] = out[i, j]
+
+
+@njit(cache=True, inline="always")
+def pair_index(i, j, L):
+    """Stream position p(i, j) = i L - i (i + 1) / 2 + j - i - 1 of the pair i < j (int64)."""
+    return i * L - (i * (i + 1)) // 2 + j - i - 1
+
+
+@njit(cache=True)
+def fill_J_row(key, L, k, out, miss):
+    """out[j] = J_kj (the row k of :func:`raw_coupling_matrix`, out[k] = 0) regenerated from the
+    stream in O(L) time and memory: the matrix-free path. ``miss`` is scratch (int64)."""
+    B = miss.shape[0]
+    for c0 in range(0, k, B):  # J_jk, j < k: column k of the upper triangle (positions scattered)
+        c1 = min(k, c0 + B)
+        m = 0
+        p = pair_index(c0, k, L)
+        for j in range(c0, c1):
+            x, bad = _fast_normal(key, p)
+            out[j] = x
+            miss[m] = j
+            m += bad
+            p += L - j - 2  # p(j + 1, k) - p(j, k)
+        for t in range(m):
+            q = miss[t]
+            out[q] = normal_at(key, pair_index(q, k, L))
+    out[k] = 0.0
+    if k + 1 < L:
+        normals_block(key, pair_index(k, k + 1, L), out[k + 1 : L], miss)
+
+
+@njit(cache=True)
+def pair_fields(key, L, wfs, Zs, phis, buf, miss):
+    """phis[a, i] = sum_{j != i} J_ij wfs[a, j - i + L - 1] Zs[a, j] for every row a, with J drawn
+    pair by pair (row-major upper triangle) and never stored: the matrix-free field pass, about
+    L^2 / 2 normals for any number of rows (alphas, states) at once.
+
+    Each phi_i is summed over j in index order, with the zero diagonal term where
+    :func:`kasglass.sfs.fields_w` has it, so the result equals ``fields_w(Jm, wfs[a], Zs[a])``
+    bit for bit. ``buf`` (float64, >= L) and ``miss`` (int64) are scratch.
+    """
+    nk = Zs.shape[0]
+    for a in range(nk):
+        for i in range(L):
+            phis[a, i] = 0.0
+    p = 0
+    for i in range(L):
+        n = L - i - 1
+        row = buf[:n]
+        normals_block(key, p, row, miss)
+        p += n
+        for a in range(nk):
+            Z = Zs[a]
+            phi = phis[a]
+            wi = wfs[
+                a, L - 1 : 2 * L - 1 - i
+            ]  # wi[0] = wf[L - 1] (the diagonal), wi[m] for j = i + m
+            zi = Z[i]
+            acc = phi[i] + (0.0 * wi[0]) * zi
+            Zr = Z[i + 1 :]
+            pr = phi[i + 1 :]
+            for m in range(n):
+                kk = row[m] * wi[m + 1]
+                acc += kk * Zr[m]
+                pr[m] += kk * zi
+            phi[i] = acc
 
 
 def raw_coupling_matrix(seed: int, L: int, out: np.ndarray | None = None) -> np.ndarray:

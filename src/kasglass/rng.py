@@ -132,6 +132,7 @@ def ziggurat_tables():
 
 
 _ZK, _ZW, _ZF, _ = ziggurat_tables()
+_ZKI = _ZK.astype(np.int64)  # K[i] < 2**52: the same thresholds as signed integers
 _ZR = float(ZIGGURAT_R)  # correctly rounded
 _ZINVR = 1.0 / _ZR
 
@@ -184,10 +185,51 @@ def normal_at(key, p):
     return _normal_slow(key, p, r)
 
 
+@njit(cache=True, inline="always")
+def _fast_normal(key, p):
+    """Step 2 of the stream definition without a branch: (x, missed). When ``missed`` the
+    value is not the stream's and :func:`_normal_slow` must be called (about 1.2 % of draws).
+
+    Branch-free on purpose: the sign is a multiplication by +-1.0 (exact) and the acceptance a
+    flag, so a loop of these pipelines (about twice the rate of :func:`normal_at` in a loop)."""
+    r = mix64(key + np.uint64(p + 1) * np.uint64(GAMMA))
+    idx = np.int64(r & np.uint64(0xFF))
+    a = np.int64((r >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF))
+    s = 1.0 - 2.0 * np.float64((r >> np.uint64(8)) & np.uint64(1))
+    return np.float64(a) * _ZW[idx] * s, a >= _ZKI[idx]
+
+
+@njit(cache=True)
+def _fix_misses(key, p0, out, miss, m):
+    """Replace the ``m`` draws out[miss[:m]] (numbers p0 + miss[t]) by their slow-path values."""
+    for t in range(m):
+        q = miss[t]
+        p = p0 + q
+        out[q] = _normal_slow(key, p, mix64(key + np.uint64(p + 1) * np.uint64(GAMMA)))
+
+
+@njit(cache=True)
+def normals_block(key, p0, out, miss):
+    """out[q] = normal number p0 + q of the stream ``key`` for q < len(out), bit for bit the
+    values of :func:`normal_at`; ``miss`` (int64, any length >= 1) is scratch space.
+
+    Chunks of len(miss) draws take the branch-free fast path, then the few misses are fixed."""
+    n = out.shape[0]
+    B = miss.shape[0]
+    for c0 in range(0, n, B):
+        c1 = min(n, c0 + B)
+        m = 0
+        for q in range(c0, c1):
+            x, bad = _fast_normal(key, p0 + q)
+            out[q] = x
+            miss[m] = q
+            m += bad
+        _fix_misses(key, p0, out, miss, m)
+
+
 @njit(cache=True)
 def _fill_normals(key, p0, out):
-    for k in range(out.shape[0]):
-        out[k] = normal_at(key, p0 + k)
+    normals_block(key, p0, out, np.empty(256, np.int64))
 
 
 def normals(seed: int, n: int, start: int = 0) -> np.ndarray:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .couplings import fill_J_row, pair_fields
 from .rng import PySplitMix64, uniform_index
 
 ORDERS = {"random": 0, "sweep": 1, "greedy": 2}
@@ -39,14 +40,13 @@ def order_code(order: str) -> int:
 
 
 @njit(cache=True)
-def _flip(M, wf, Z, phi, k):
-    """Flip spin k and update all fields with couplings K_ki = M[k, i] * wf[i - k + L - 1];
-    returns the number of unstable spins afterwards."""
+def _flip_row(Mk, wf, Z, phi, k):
+    """Flip spin k and update all fields with couplings K_ki = Mk[i] * wf[i - k + L - 1] (Mk: row
+    k of the raw couplings); returns the number of unstable spins afterwards."""
     zk = Z[k]
     Z[k] = -zk
     L = Z.shape[0]
     two_zk = 2.0 * zk
-    Mk = M[k]
     wk = wf[L - 1 - k : 2 * L - 1 - k]  # views indexed by the loop variable: the loop vectorizes
     n_unstable = 0
     for i in range(L):
@@ -54,6 +54,47 @@ def _flip(M, wf, Z, phi, k):
         if Z[i] * phi[i] > 0.0:
             n_unstable += 1
     return n_unstable
+
+
+@njit(cache=True)
+def _flip_row_list(Mk, wf, Z, phi, k, U):
+    """:func:`_flip_row` that also lists the unstable spins afterwards in index order in
+    U[:n_unstable] (branch-free compaction), so that the m-th one is U[m]."""
+    zk = Z[k]
+    Z[k] = -zk
+    L = Z.shape[0]
+    two_zk = 2.0 * zk
+    wk = wf[L - 1 - k : 2 * L - 1 - k]
+    for i in range(L):
+        phi[i] -= two_zk * (Mk[i] * wk[i])
+    return _unstable_list(Z, phi, U)
+
+
+@njit(cache=True, inline="always")
+def _unstable_list(Z, phi, U):
+    n = 0
+    for i in range(Z.shape[0]):
+        U[n] = i
+        n += Z[i] * phi[i] > 0.0
+    return n
+
+
+@njit(cache=True)
+def _flip(M, wf, Z, phi, k):
+    """Flip spin k and update all fields with couplings K_ki = M[k, i] * wf[i - k + L - 1];
+    returns the number of unstable spins afterwards."""
+    return _flip_row(M[k], wf, Z, phi, k)
+
+
+@njit(cache=True, inline="always")
+def _row_of(M, key, L, k, buf, miss):
+    """Row k of the raw couplings of L spins: M[k] (dense path), or regenerated into buf[:L] from
+    the stream ``key`` when M is empty (matrix-free path, :func:`kasglass.couplings.fill_J_row`)."""
+    if M.shape[0] == 0:
+        row = buf[:L]
+        fill_J_row(key, L, k, row, miss)
+        return row
+    return M[k]
 
 
 @njit(cache=True)
@@ -76,6 +117,19 @@ def fields_w(M, wf, Z):
 
 @njit(cache=True)
 def _relax_inplace(M, wf, Z, phi, order, state, flips_out, n_flips):
+    """Single flips until no spin is unstable with the incrementally updated fields (dense M)."""
+    no_buf = np.empty(0, np.float64)
+    no_miss = np.empty(1, np.int64)
+    return _relax_core(
+        M, np.uint64(0), wf, Z, phi, order, state, flips_out, n_flips, no_buf, no_miss
+    )
+
+
+@njit(cache=True)
+def _relax_core(M, key, wf, Z, phi, order, state, flips_out, n_flips, buf, miss):
+    """:func:`_relax_inplace` with the rows of M, or, when M is empty, the rows regenerated from
+    the coupling stream ``key`` into ``buf`` (length >= L): the same arithmetic on the same values,
+    so both paths make the same choices and end in the same state bit for bit."""
     L = Z.shape[0]
     n_rec = flips_out.shape[0]
     if order == 1:  # sweep
@@ -84,35 +138,36 @@ def _relax_inplace(M, wf, Z, phi, order, state, flips_out, n_flips):
             changed = False
             for i in range(L):
                 if Z[i] * phi[i] > 0.0:
-                    _flip(M, wf, Z, phi, i)
+                    _flip_row(_row_of(M, key, L, i, buf, miss), wf, Z, phi, i)
                     if n_flips < n_rec:
                         flips_out[n_flips] = i
                     n_flips += 1
                     changed = True
         return n_flips, state
+    if order == 0:  # random: the m-th unstable spin in index order, from the list U
+        U = np.empty(L, np.int64)
+        n_unstable = _unstable_list(Z, phi, U)
+        while n_unstable > 0:
+            state, m = uniform_index(state, n_unstable)
+            k = U[m]
+            n_unstable = _flip_row_list(_row_of(M, key, L, k, buf, miss), wf, Z, phi, k, U)
+            if n_flips < n_rec:
+                flips_out[n_flips] = k
+            n_flips += 1
+        return n_flips, state
     n_unstable = 0
     for i in range(L):
         if Z[i] * phi[i] > 0.0:
             n_unstable += 1
-    while n_unstable > 0:
+    while n_unstable > 0:  # greedy: the spin with the largest Z_i phi_i (the first if tied)
         k = -1
-        if order == 2:  # greedy
-            best = 0.0
-            for i in range(L):
-                f = Z[i] * phi[i]
-                if f > best:
-                    best = f
-                    k = i
-        else:  # random
-            state, m = uniform_index(state, n_unstable)
-            c = 0
-            for i in range(L):
-                if Z[i] * phi[i] > 0.0:
-                    if c == m:
-                        k = i
-                        break
-                    c += 1
-        n_unstable = _flip(M, wf, Z, phi, k)
+        best = 0.0
+        for i in range(L):
+            f = Z[i] * phi[i]
+            if f > best:
+                best = f
+                k = i
+        n_unstable = _flip_row(_row_of(M, key, L, k, buf, miss), wf, Z, phi, k)
         if n_flips < n_rec:
             flips_out[n_flips] = k
         n_flips += 1
@@ -146,6 +201,41 @@ def relax_w(M, wf, Z, order, seed, flips_out):
     exactly with :func:`fields_w`.
     """
     return relax_from(M, wf, Z, fields_w(M, wf, Z), order, seed, flips_out)
+
+
+@njit(cache=True)
+def relax_matrix_free(key, wf, Z, order, seed):
+    """:func:`relax_w` without the matrix: the couplings are regenerated from the stream ``key``
+    (row k of J when spin k flips, all pairs for the exact field passes). O(L) memory.
+
+    Returns (phi, n_flips), bit for bit those of ``relax_w(raw_coupling_matrix(key, L), wf, Z,
+    order, seed, empty)``; costs about L^2 normals for the two field passes plus L per flip.
+    """
+    L = Z.shape[0]
+    buf = np.empty(L, np.float64)
+    miss = np.empty(256, np.int64)
+    wfs = wf.reshape(1, -1)
+    Zs = Z.reshape(1, -1)  # a view: Z is updated in place
+    phis = np.empty((1, L), np.float64)
+    pair_fields(key, L, wfs, Zs, phis, buf, miss)
+    phi = phis[0].copy()
+    empty_M = np.empty((0, 0), np.float64)
+    no_rec = np.empty(0, np.int64)
+    state = np.uint64(seed)
+    n_flips = 0
+    while True:
+        n_flips, state = _relax_core(
+            empty_M, key, wf, Z, phi, order, state, no_rec, n_flips, buf, miss
+        )
+        pair_fields(key, L, wfs, Zs, phis, buf, miss)
+        phi = phis[0].copy()
+        stable = True
+        for i in range(L):
+            if Z[i] * phi[i] > 0.0:
+                stable = False
+                break
+        if stable:
+            return phi, n_flips
 
 
 @njit(cache=True)

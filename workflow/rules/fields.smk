@@ -41,3 +41,25 @@ rule fields_tables:
         provenance=job_provenance("fields_tables"),
     script:
         JOB_SCRIPT
+
+
+rule fields_estimators:
+    """Fig. S9 tables: the exponent x by four independent estimators (density, phi_min, n_res,
+    drift) and their combination, against the bound 1/alpha - 1."""
+    input:
+        unpack(job_input("fields_estimators")),
+    output:
+        **PLAN.output_patterns("fields_estimators"),
+    log:
+        PLAN.log_pattern("fields_estimators"),
+    conda:
+        ENV
+    resources:
+        mem_mb=job_mem_mb("fields_estimators"),
+        runtime=job_runtime("fields_estimators"),
+    params:
+        job=job_params("fields_estimators"),
+        expect=job_expect("fields_estimators"),
+        provenance=job_provenance("fields_estimators"),
+    script:
+        JOB_SCRIPT

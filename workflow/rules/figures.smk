@@ -15,6 +15,8 @@ localrules:
     figS6,
     figS7,
     figS8,
+    figS9,
+    figS10,
     scorecard,
 
 
@@ -131,6 +133,19 @@ rule figS8:
     """Fig. S8: entanglement of the resonant spins vs a control cluster (beyond the paper)."""
     input:
         PLAN.figure_targets("figS8"),
+
+
+rule figS9:
+    """Fig. S9: the exponent x(alpha) by four independent estimators against the bound (beyond
+    the paper)."""
+    input:
+        PLAN.figure_targets("figS9"),
+
+
+rule figS10:
+    """Fig. S10: x(alpha) for every SFS flip order on the same disorder (beyond the paper)."""
+    input:
+        PLAN.figure_targets("figS10"),
 
 
 rule scorecard:

@@ -44,6 +44,7 @@ TABLE_LAYOUT = 3
 STAGES = (
     "sfs",
     "fields",
+    "protocols",
     "avalanche",
     "twoflip",
     "resonances",
@@ -309,7 +310,7 @@ def build_plan(cfg: dict, root: str | None = None) -> Plan:
     for jobs in ctx.jobs.values():
         for j in jobs.values():
             j.expect = {p: producer[p] for ps in j.inputs.values() for p in ps if p in producer}
-    order = ("fig1", "fig2", "fig3") + tuple(f"figS{i}" for i in range(1, 9))
+    order = ("fig1", "fig2", "fig3") + tuple(f"figS{i}" for i in range(1, 11))
     figures = {k: figures[k] for k in sorted(figures, key=lambda k: (order + (k,)).index(k))}
     return Plan(cfg, ctx.root, ctx.jobs, figures)
 

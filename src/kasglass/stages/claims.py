@@ -56,6 +56,7 @@ TABLES = register(
 CLAIM_TABLES = (
     "fig1_fields",
     "fig1_exponents",
+    "fig1_estimators",
     "figS1_random_fields",
     "fields_moments",
     "fig2_avalanche",
@@ -101,6 +102,8 @@ STEPS = {
 def plan(ctx) -> list[Job]:
     inputs = {t: [ctx.path(f"data/{t}.parquet")] for t in CLAIM_TABLES}
     cfg = ctx.cfg
+    if cfg["fields"]["protocols"]["orders"] and cfg["fields"]["protocols"]["L"]:
+        inputs["figS10_protocols"] = [ctx.path("data/figS10_protocols.parquet")]  # optional
     context = {  # the run's main parameters, which name the primary readings
         "alpha": float(cfg["fields"]["alpha"]),
         "h_x": float(cfg["avalanche"]["h_x_main"]),

@@ -80,16 +80,26 @@ def scaled(mem_mb: int, runtime: int, attempt: int) -> dict:
 # at L = 200 with one alpha.
 
 
-def sfs_seconds(L: int, n_alpha: int) -> float:
+# The matrix-free path (sfs.matrix_free_from_L) regenerates the couplings: two pair passes of
+# L^2 / 2 normals shared by every alpha, then per alpha the accumulation of those passes and one
+# row of L normals per flip (about 0.8 L flips); measured 0.94 s per realization at L = 10^4 with
+# one alpha and 2.84 s with four (the dense path: 1.18 s and 1.68 s on the same, slower machine).
+
+
+def sfs_seconds(L: int, n_alpha: int, matrix_free: bool = False) -> float:
     """Seconds per realization at size L with ``n_alpha`` alphas (common couplings)."""
+    if matrix_free:
+        return 1.5e-5 + 3.0e-9 * L * L + 6.3e-9 * L * L * max(n_alpha, 1)
     return 1.5e-5 + 2.5e-9 * L * L + 1.6e-9 * L * L * max(n_alpha, 1)
 
 
-def sfs_mem_mb(L: int, rows: int) -> int:
+def sfs_mem_mb(L: int, rows: int, matrix_free: bool = False, n_alpha: int = 1) -> int:
     """Peak memory (MB) of an SFS job: interpreter and kernels, the raw-J matrix 8 L^2 bytes
-    x 1.5, and ~3.2 kB per (realization, alpha) summary row pair (measured 261 MB at L = 200
-    with 5000 realizations, 274 MB at L = 3000, 967 MB at L = 10^4)."""
-    return 400 + int(12 * L * L / 1e6) + int(3.2e-3 * rows)
+    x 1.5 (none on the matrix-free path: three L-vectors per alpha), and ~3.2 kB per
+    (realization, alpha) summary row pair (measured 261 MB at L = 200 with 5000 realizations,
+    274 MB at L = 3000, 967 MB at L = 10^4)."""
+    J = 24 * L * max(n_alpha, 1) / 1e6 if matrix_free else 12 * L * L / 1e6
+    return 400 + int(J) + int(3.2e-3 * rows)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -116,6 +116,89 @@ TABLES = register(
         params=SFS_PARAMS,
     ),
     Schema(
+        "fig1_estimators",
+        "Fig. S9: the soft-gap exponent x by four independent estimators (density: the Fig. 1 "
+        "fit; phi_min: <min |phi|>(L) ~ L^(-1/(1+x)); n_res: the fraction of spins with "
+        "|phi| < h ~ h^(1+x); drift: the raw exponents x_L = x + c g(L)), each with the paper "
+        "and longrange finite-size forms, their combination per estimator and over estimators "
+        "(estimator all), against the bound 1/alpha - 1.",
+        (
+            ALPHA,
+            Col("main", "bool", "", "the main panel's alpha (fields.alpha)"),
+            Col("estimator", "str", "", "density | phi_min | n_res | drift | all"),
+            Col(
+                "form",
+                "str",
+                "",
+                "finite-size correction form: paper (1/L, 1/L^2) | longrange (L^(1-2 alpha), "
+                "1/L) | combined (the forms averaged; for all: the estimators combined)",
+            ),
+            Col("x", "float64", "", "exponent x of p_inf(phi) ~ |phi|^x"),
+            Col(
+                "x_err",
+                "float64",
+                "",
+                "total error: x_err_stat (per form); for combined rows the quadrature sum of "
+                "x_err_stat, x_err_sys and x_err_between",
+            ),
+            Col(
+                "x_err_stat",
+                "float64",
+                "",
+                "statistical: bootstrap over realization blocks (in fig1_estimators the "
+                "replicas of Fig. 1), at least the formal fit error; for all: the estimators' "
+                "weighted mean",
+            ),
+            Col(
+                "x_err_sys",
+                "float64",
+                "",
+                "systematic of the forms: half their spread (combined rows; NaN per form, and "
+                "where a form gave no estimate)",
+            ),
+            Col(
+                "x_err_between",
+                "float64",
+                "",
+                "systematic between estimators: weighted spread of their x (all; NaN otherwise)",
+            ),
+            Col("x_err_fit", "float64", "", "formal error of the fit (NaN for combined rows)"),
+            Col("chi2", "float64", "", "chi^2 of the fit (NaN for combined rows)"),
+            Col("dof", "Int64", "", "degrees of freedom of the fit (null for combined rows)"),
+            Col("n_points", "Int64", "", "points in the fit (null for combined rows)"),
+            Col("bound", "float64", "", "avalanche-stability bound 1/alpha - 1"),
+            Col(
+                "fit_lo",
+                "float64",
+                "std(J)",
+                "lower edge of the |phi| window (density, n_res, drift)",
+            ),
+            Col("fit_hi", "float64", "std(J)", "upper edge of the |phi| window"),
+            Col("L_min", "int64", "", "smallest L"),
+            Col("L_max", "int64", "", "largest L"),
+            Col("n_L", "int64", "", "sizes"),
+            Col("n_realizations_min", "int64", "", "smallest number of realizations over L"),
+            Col("n_bootstrap_used", "Int64", "", "replicas with a finite estimate (per form)"),
+        ),
+        params=SFS_PARAMS,
+    ),
+    Schema(
+        "fig1_estimator_sizes",
+        "Fig. S9: the per-size inputs of the phi_min and drift estimators.",
+        (
+            ALPHA,
+            L_COL,
+            Col(
+                "x_L", "float64", "", "power-law exponent of the finite-L SFS density on the window"
+            ),
+            Col("x_L_err", "float64", "", "its bootstrap error (at least the formal fit error)"),
+            Col("phi_min_mean", "float64", "std(J)", "mean over SFS states of min_i |phi_i|"),
+            Col("phi_min_err", "float64", "std(J)", "its standard error over realization blocks"),
+            N_REAL,
+        ),
+        params=SFS_PARAMS,
+    ),
+    Schema(
         "figS1_random_fields",
         "Fig. S1: random-state densities against the Gaussian of the exact finite-L variance.",
         (ALPHA, L_COL, ENSEMBLE)
@@ -237,6 +320,97 @@ def run_tables(params: dict, inputs: dict) -> dict:
     }
 
 
+def run_estimators(params: dict, inputs: dict) -> dict:
+    import numpy as np
+    import pandas as pd
+
+    from ..estimators import combine, estimate_alpha
+    from ..field_statistics import block_arrays
+    from ..io import read_table
+    from ..sampling import hist_edges
+    from ..seeds import rng_for
+
+    p = params
+    counts = read_table(inputs["counts"][0])
+    summary = read_table(inputs["summary"][0])
+    h = p["hist"]
+    edges = hist_edges(h["phi_min"], h["phi_max"], h["bins_per_decade"])
+    n_bins = len(edges) - 1
+    lo, hi = float(p["fit"]["lo"]), float(p["fit"]["hi"])
+    rows, sizes = [], []
+    for alpha in sorted(float(a) for a in p["alphas"]):
+        blocks = {}
+        for L in p["L"]:
+            C, n = block_arrays(counts, summary, alpha, L, "sfs", n_bins)
+            if len(n) == 0:
+                continue
+            s = summary[
+                np.isclose(summary["alpha"], alpha)
+                & (summary["L"] == L)
+                & (summary["ensemble"] == "sfs")
+                & summary["in_hist"]
+            ]
+            S = s.groupby("block")["min_abs_phi"].sum().sort_index().to_numpy(np.float64)
+            blocks[int(L)] = (C, n, S)
+        Ls = sorted(blocks)
+        if len(Ls) < 2:
+            continue
+        # the Fig. 1 analysis's replicas (same stream, same order of draws)
+        rng = rng_for(p["seed"], "bootstrap", int(round(alpha * 1e6)))
+        reps = {
+            L: rng.integers(0, len(blocks[L][1]), (p["n_bootstrap"], len(blocks[L][1]))) for L in Ls
+        }
+        est, diag = estimate_alpha(Ls, blocks, edges, alpha, fit_lo=lo, fit_hi=hi, reps=reps)
+        nmin = int(min(blocks[L][1].sum() for L in Ls))
+        common = {
+            "bound": 1.0 / alpha - 1.0,
+            "fit_lo": lo,
+            "fit_hi": hi,
+            "L_min": min(Ls),
+            "L_max": max(Ls),
+            "n_L": len(Ls),
+            "n_realizations_min": nmin,
+        }
+        per = pd.DataFrame(est)
+        per.insert(0, "alpha", alpha)
+        per["x_err"] = per["x_err_stat"]
+        per["x_err_sys"] = np.nan
+        per["x_err_between"] = np.nan
+        comb = combine(per)
+        for part in (per, comb):
+            for k, v in common.items():
+                part[k] = v
+        rows += [per, comb]
+        sizes.append(
+            pd.DataFrame(
+                {
+                    "alpha": alpha,
+                    "L": diag["L"],
+                    "x_L": diag["x_L"],
+                    "x_L_err": diag["x_L_err"],
+                    "phi_min_mean": diag["phi_min"],
+                    "phi_min_err": diag["phi_min_err"],
+                    "n_realizations": [int(blocks[L][1].sum()) for L in Ls],
+                }
+            )
+        )
+    cols = [c.name for c in TABLES["fig1_estimators"].columns]
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
+    out["main"] = np.isclose(out["alpha"].astype(float), float(p["alpha"]))
+    for c in ("dof", "n_points", "n_bootstrap_used"):
+        out[c] = out[c].astype("Int64") if c in out else pd.Series(dtype="Int64")
+    order = {e: i for i, e in enumerate(("density", "phi_min", "n_res", "drift", "all"))}
+    out = out.sort_values(
+        ["alpha", "estimator", "form"], key=lambda c: c.map(order) if c.name == "estimator" else c
+    )
+    sz = (
+        pd.concat(sizes, ignore_index=True)
+        if sizes
+        else pd.DataFrame(columns=[c.name for c in TABLES["fig1_estimator_sizes"].columns])
+    )
+    return {"estimators": out[cols].reset_index(drop=True), "sizes": sz}
+
+
 STEPS = {
     "fields_aggregate": Step(
         run_aggregate,
@@ -254,6 +428,14 @@ STEPS = {
             "random": ("figS1_random_fields", "data/figS1_random_fields.parquet"),
             "moments": ("fields_moments", "data/fields_moments.parquet"),
             "resonant": ("fields_resonant", "data/fields_resonant.parquet"),
+        },
+        sharded=False,
+    ),
+    "fields_estimators": Step(
+        run_estimators,
+        {
+            "estimators": ("fig1_estimators", "data/fig1_estimators.parquet"),
+            "sizes": ("fig1_estimator_sizes", "data/fig1_estimator_sizes.parquet"),
         },
         sharded=False,
     ),
@@ -298,7 +480,28 @@ def plan(ctx) -> list[Job]:
         runtime=60,
         provenance=ctx.provenance("sfs", "fields"),
     )
-    return [agg, tables]
+    estimators = Job(
+        "fields_estimators",
+        "",
+        {
+            "seed": int(cfg["seed"]),
+            "alpha": float(fc["alpha"]),
+            "alphas": alphas,
+            "L": Ls,
+            "fit": {"lo": fc["fit"]["lo"], "hi": fc["fit"]["hi"]},
+            "n_bootstrap": int(fc["n_bootstrap"]),
+            "hist": fc["hist"],
+        },
+        {
+            "counts": [ctx.path("fields/counts.parquet")],
+            "summary": [ctx.path("fields/summary.parquet")],
+        },
+        {},
+        mem_mb=8000,
+        runtime=60,
+        provenance=ctx.provenance("sfs", "fields"),
+    )
+    return [agg, tables, estimators]
 
 
 def figures(ctx) -> list[Figure]:
@@ -307,6 +510,13 @@ def figures(ctx) -> list[Figure]:
         Figure(
             "fig1",
             {"fields": f"{d}/fig1_fields.parquet", "exponents": f"{d}/fig1_exponents.parquet"},
+        ),
+        Figure(
+            "figS9",
+            {
+                "estimators": f"{d}/fig1_estimators.parquet",
+                "sizes": f"{d}/fig1_estimator_sizes.parquet",
+            },
         ),
         Figure(
             "figS1",

@@ -9,6 +9,9 @@ Rules
   SFS relaxation (one draw of J serves every alpha: common random numbers), the field
   histograms and per-realization summaries of Fig. 1, and the spin configurations the avalanche,
   two-spin and resonant-cluster stages start from (:func:`kasglass.sampling.run_shard`).
+  From ``sfs.matrix_free_from_L`` on the couplings are regenerated from their stream instead of
+  stored (the same tables bit for bit, O(L) memory; the job's memory request follows the path);
+  stages that start from stored states need smaller L (checked with the configuration).
 
 Realization r at size L lives in shard r // n, n realizations per shard from the cost model
 (:func:`kasglass.stages.costs.sfs_seconds`, knob ``shards.job_minutes``). A stage that starts from
@@ -137,6 +140,7 @@ def run_sfs(params: dict, inputs: dict) -> dict:
         n_blocks=p["n_blocks"],
         h_x_res=tuple(p["h_x_res"]),
         seeds=read_columns(inputs["seeds"][0], ["realization", "seed_couplings", "seed_initial"]),
+        matrix_free=bool(p["matrix_free"]),
     )
     return out
 
@@ -184,8 +188,9 @@ def plan(ctx) -> list[Job]:
         h, s = hist.get(L, {}), states.get(L, {})
         alphas = sorted(set(h) | set(s))
         n_max = max(max(h.values(), default=0), max(s.values(), default=0))
+        mf = L >= int(cfg["sfs"]["matrix_free_from_L"])
         per = C.per_job(
-            C.sfs_seconds(L, len(alphas)),
+            C.sfs_seconds(L, len(alphas), mf),
             C.job_minutes(cfg, "sfs"),
             cap=max(1, C.SFS_MAX_ROWS // len(alphas)),
         )
@@ -216,6 +221,7 @@ def plan(ctx) -> list[Job]:
             params = dict(
                 seeds,
                 order=cfg["sfs"]["order"],
+                matrix_free=mf,
                 demands=demands,
                 hist=cfg["fields"]["hist"],
                 n_blocks=int(cfg["fields"]["n_blocks"]),
@@ -228,8 +234,8 @@ def plan(ctx) -> list[Job]:
                     params,
                     {"seeds": [ctx.path("disorder/{label}.parquet", label)]},
                     {},
-                    mem_mb=C.sfs_mem_mb(L, rows),
-                    runtime=C.runtime_minutes((hi - lo) * C.sfs_seconds(L, len(demands))),
+                    mem_mb=C.sfs_mem_mb(L, rows, mf, len(demands)),
+                    runtime=C.runtime_minutes((hi - lo) * C.sfs_seconds(L, len(demands), mf)),
                 )
             )
             shards[L].append((lo, hi, label))
