@@ -69,7 +69,7 @@ def main(argv=None) -> int:
     ex = tables["fig1_exponents"].sort_values("alpha")
     mom = tables["fields_moments"]
 
-    bench = sorted((res / "benchmarks" / "sfs").glob("*.tsv"))
+    bench = sorted((res / "benchmarks" / "sfs").rglob("*.tsv"))
     b = pd.concat([pd.read_csv(p, sep="\t") for p in bench]) if bench else None
 
     figdir.mkdir(parents=True, exist_ok=True)

@@ -232,3 +232,15 @@ def test_normals_block_many_tail_draws():
     rng.normals_block(key, 0, out, np.empty(256, np.int64))
     assert np.array_equal(out, ref(key, len(out)))
     assert np.abs(out).max() > 4.5  # the tail beyond the ziggurat's R = 3.65 was drawn
+
+
+def test_analysis_at_matrix_free_sizes_needs_no_matrix():
+    """The field analysis at L = 10^6 (sigma_L of Fig. S1 and the moments) is O(L): an L x L
+    distance matrix would need 8 TB."""
+    s = c.sigma_L(1_000_000, 0.6)
+    assert c.sigma_L(4000, 0.6) < s < c.sigma_inf(0.6)
+    for d in ("periodic", "open"):
+        for L in (5, 64, 1001):
+            w = c.distance_weights(L, 0.7, d)
+            row = c.distance_matrix(L, d)[L // 2]
+            assert c.sigma_L(L, 0.7, d) == float(np.sqrt(np.sum(w[row] ** 2)))

@@ -8,4 +8,35 @@ Gaussian J_ij ~ N(0, 1) per unordered pair and the periodic minimum-image distan
 d_ij = min(|i-j|, L-|i-j|) (or |i-j| for open chains). Local field phi_i = sum_{j!=i} K_ij Z_j.
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
+
+
+def _numba_cache_dir() -> None:
+    """Key numba's on-disk cache by the package's source (all ``*.py`` of kasglass).
+
+    numba invalidates a cached kernel when its own file changes, not when a kernel it calls
+    (in another module) does, so a cache written by other sources could serve stale machine
+    code. Each version of the sources gets its own folder ``kasglass-<hash>`` below
+    ``NUMBA_CACHE_DIR`` (or ``__pycache__/numba`` of the package when unset); older folders are
+    simply no longer read.
+    """
+    import hashlib
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha1()
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode())
+        h.update(f.read_bytes())
+    tag = f"kasglass-{h.hexdigest()[:12]}"
+    base = os.environ.get("NUMBA_CACHE_DIR") or str(root / "__pycache__" / "numba")
+    path = base if Path(base).name == tag else str(Path(base) / tag)
+    os.environ["NUMBA_CACHE_DIR"] = path  # subprocesses inherit it (and keep it: same tag)
+    import sys
+
+    if "numba" in sys.modules:  # read when a cached kernel is decorated, so setting it works
+        sys.modules["numba"].config.CACHE_DIR = path
+
+
+_numba_cache_dir()

@@ -185,8 +185,9 @@ def sigma_L(L: int, alpha: float, distance: str = "periodic", pair_sum: str = "u
     i = L // 2 is returned. As L -> infinity it tends to s * sqrt(2 zeta(2 alpha)).
     """
     w = distance_weights(L, alpha, distance, pair_sum)
-    i = L // 2
-    d = distance_matrix(L, distance)[i]
+    d = np.abs(np.arange(L) - L // 2)  # the row of distance_matrix at i = L // 2, in O(L)
+    if distance == "periodic":
+        d = np.minimum(d, L - d)
     return float(np.sqrt(np.sum(w[d] ** 2)))
 
 

@@ -25,9 +25,10 @@ and ``longrange`` g(L) = L^(1 - 2 alpha) (then 1/L); the two are treated as equa
 errors are the standard deviation over bootstrap replicas that resample realization blocks
 independently at every L (the same replicas for every estimator, so their spread is not
 inflated by independent noise); at least the formal fit error. Each estimator's systematic error
-is half the spread of its forms (NaN when a form gave no estimate; zero where the forms coincide,
-as for ``phi_min`` below four sizes, which fits no correction); the spread between estimators is
-a separate systematic error (:func:`combine`).
+is half the spread of its forms (NaN when a form gave no estimate: such an estimator is left out
+of the combination; zero where the forms coincide, as for ``phi_min`` below four sizes, which
+fits no correction); the spread between estimators is a separate systematic error
+(:func:`combine`).
 """
 
 from __future__ import annotations
@@ -262,6 +263,8 @@ def combine(rows: pd.DataFrame) -> pd.DataFrame:
     """Per (alpha, estimator): the forms averaged, x_err_sys = half their spread; per alpha,
     ``all``: the estimators combined with weights w = 1/(x_err_stat^2 + x_err_sys^2).
 
+    Only estimators whose every form gave an estimate enter ``all`` (listed in
+    ``combined_from``): with a form missing the systematic error is unknown (its x_err is NaN).
     For ``all``: x = sum w x / sum w; x_err_stat and x_err_sys are the same weighted means of
     the estimators' errors (the estimators use the same realizations, so their statistical errors
     are not divided down as if independent); x_err_between = sqrt(sum w (x - x_all)^2 / sum w),
@@ -270,7 +273,7 @@ def combine(rows: pd.DataFrame) -> pd.DataFrame:
 
     ``rows`` has columns alpha, estimator, form, x, x_err_stat (one row per form). Returns rows
     with form "combined" (columns alpha, estimator, form, x, x_err_stat, x_err_sys,
-    x_err_between, x_err)."""
+    x_err_between, x_err, combined_from)."""
     out = []
     for alpha, g in rows.groupby("alpha", sort=True):
         per = []
@@ -280,10 +283,12 @@ def combine(rows: pd.DataFrame) -> pd.DataFrame:
                 continue
             x = float(e["x"].mean())
             stat = float(e["x_err_stat"].max())
-            # half the spread of the forms; NaN when a form gave no estimate (not a zero spread)
+            # half the spread of the forms; NaN when a form gave no estimate (its systematic
+            # error is then unknown, and the estimator stays out of the combination)
             n_forms = int((g["estimator"] == est).sum())
             sys = 0.5 * float(e["x"].max() - e["x"].min()) if len(e) == n_forms else np.nan
-            per.append((x, stat, 0.0 if np.isnan(sys) else sys))
+            if np.isfinite(sys):
+                per.append((est, x, stat, sys))
             out.append(
                 {
                     "alpha": alpha,
@@ -293,11 +298,13 @@ def combine(rows: pd.DataFrame) -> pd.DataFrame:
                     "x_err_stat": stat,
                     "x_err_sys": sys,
                     "x_err_between": np.nan,
-                    "x_err": float(np.hypot(stat, np.nan_to_num(sys))),
+                    "x_err": float(np.hypot(stat, sys)) if np.isfinite(sys) else np.nan,
+                    "combined_from": None,
                 }
             )
         if per:
-            x, stat, sys = (np.array(v) for v in zip(*per, strict=True))
+            names = [p[0] for p in per]
+            x, stat, sys = (np.array(v) for v in list(zip(*per, strict=True))[1:])
             w = 1.0 / np.maximum(stat**2 + sys**2, 1e-300)
             W = w.sum()
             xa = float(np.sum(w * x) / W)
@@ -314,6 +321,7 @@ def combine(rows: pd.DataFrame) -> pd.DataFrame:
                     "x_err_sys": ya,
                     "x_err_between": between,
                     "x_err": float(np.sqrt(sa**2 + ya**2 + between**2)),
+                    "combined_from": ",".join(names),
                 }
             )
     return pd.DataFrame(out)

@@ -295,12 +295,18 @@ def _estimator_readings(es, names, prefix: str, alphas) -> list[dict]:
                 f"alpha={r['alpha']:g}: x={r['x']:.3f} +- {r['x_err_stat']:.3f} (stat) +- "
                 f"{r['x_err_sys']:.3f} (forms) +- {r['x_err_between']:.3f} (between "
                 f"estimators) vs {r['bound']:.3f}"
+                + (f" [from {r['combined_from']}]" if r.get("combined_from") else "")
                 for _, r in e.iterrows()
             )
         else:
             detail = "; ".join(
                 f"alpha={r['alpha']:g}: x={r['x']:.3f} +- {r['x_err_stat']:.3f} (stat) +- "
-                f"{r['x_err_sys']:.3f} (forms) vs {r['bound']:.3f}"
+                + (
+                    f"{r['x_err_sys']:.3f} (forms)"
+                    if np.isfinite(r["x_err_sys"])
+                    else "? (a finite-size form gave no estimate)"
+                )
+                + f" vs {r['bound']:.3f}"
                 for _, r in e.iterrows()
             )
         r0 = e.iloc[k]

@@ -82,8 +82,9 @@ def scaled(mem_mb: int, runtime: int, attempt: int) -> dict:
 
 # The matrix-free path (sfs.matrix_free_from_L) regenerates the couplings: two pair passes of
 # L^2 / 2 normals shared by every alpha, then per alpha the accumulation of those passes and one
-# row of L normals per flip (about 0.8 L flips); measured 0.94 s per realization at L = 10^4 with
-# one alpha and 2.84 s with four (the dense path: 1.18 s and 1.68 s on the same, slower machine).
+# row of L normals per flip (about 0.8 L flips); measured 0.84 s per realization at L = 10^4 and
+# 94 s at L = 10^5 with one alpha, 2.84 s at 10^4 with four (benchmarks/bench_matrix_free.py; the
+# dense path: 0.90 s and 1.68 s at 10^4, memory-bound on that machine).
 
 
 def sfs_seconds(L: int, n_alpha: int, matrix_free: bool = False) -> float:

@@ -179,6 +179,13 @@ TABLES = register(
             Col("n_L", "int64", "", "sizes"),
             Col("n_realizations_min", "int64", "", "smallest number of realizations over L"),
             Col("n_bootstrap_used", "Int64", "", "replicas with a finite estimate (per form)"),
+            Col(
+                "combined_from",
+                "str",
+                "",
+                "for all: the estimators combined (those whose every form gave an estimate); "
+                "null otherwise",
+            ),
         ),
         params=SFS_PARAMS,
     ),
@@ -376,6 +383,7 @@ def run_estimators(params: dict, inputs: dict) -> dict:
         per["x_err"] = per["x_err_stat"]
         per["x_err_sys"] = np.nan
         per["x_err_between"] = np.nan
+        per["combined_from"] = None
         comb = combine(per)
         for part in (per, comb):
             for k, v in common.items():

@@ -174,6 +174,7 @@ def run_aggregate(params: dict, inputs: dict) -> dict:
             per["x_err"] = per["x_err_stat"]
             per["x_err_sys"] = np.nan
             per["x_err_between"] = np.nan
+            per["combined_from"] = None
             comb = combine(per)
             common = {
                 "order": order,
