@@ -129,18 +129,21 @@ def main(argv=None) -> int:
             "Each estimator with both finite-size forms (paper: 1/L, 1/L^2; longrange: "
             "L^(1-2 alpha), 1/L); `combined` averages the forms (sys: half their spread); `all` "
             "combines the estimators (weights 1/err^2; between: their weighted spread, a "
-            "systematic error of its own). z = (x - bound)/x_err.",
+            "systematic error of its own). z = (x - bound)/x_err. chi^2/dof: the fit of each "
+            "form (a form the data reject keeps its weight: the forms are treated as equals).",
             "",
-            "| alpha | estimator | form | x | stat | sys (forms) | between | x_err | bound | z |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| alpha | estimator | form | x | stat | sys (forms) | between | x_err | bound | z | "
+            "chi^2/dof |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in es.sort_values(["alpha"], kind="stable").itertuples():
             z = (r.x - r.bound) / r.x_err if r.x_err and r.x_err == r.x_err else float("nan")
             cells = [r.x, r.x_err_stat, r.x_err_sys, r.x_err_between, r.x_err, r.bound, z]
+            fit = f"{r.chi2:.1f}/{int(r.dof)}" if r.chi2 == r.chi2 and r.dof == r.dof else "–"
             lines.append(
                 f"| {r.alpha:g} | {r.estimator} | {r.form} | "
                 + " | ".join(_cell(float(c)) for c in cells)
-                + " |"
+                + f" | {fit} |"
             )
         if "fig1_estimator_sizes" in tables:
             sz = tables["fig1_estimator_sizes"].sort_values(["alpha", "L"])

@@ -288,11 +288,19 @@ def test_corrupted_bytes_are_detected(tmp_path):
 @pytest.mark.parametrize(
     "override, expected",
     [
-        # Fit window of Fig. 1: the analysis, its two figures, the 2FS summary (its finite-L
-        # exponents use the same window) and Fig. S6, and the scorecard; never SFS.
+        # Fit window of Fig. 1: the analysis, its two figures, the estimators of x (Fig. S9),
+        # the flip-order comparison (Fig. S10), the 2FS summary (its finite-L exponents use the
+        # same window) and Fig. S6, and the scorecard; never SFS.
         (
             {"fields": {"fit": {"lo": 0.05}}},
-            {"fields_tables": 1, "twoflip_aggregate": 1, "plot": 3, "claims": 1},
+            {
+                "fields_tables": 1,
+                "fields_estimators": 1,
+                "protocols_aggregate": 1,
+                "twoflip_aggregate": 1,
+                "plot": 5,
+                "claims": 1,
+            },
         ),
         # Avalanche length: the avalanche shards, their aggregate, Figs. 2 and S5 and the
         # scorecard.
