@@ -10,6 +10,7 @@ from kasglass.plotting import footer, save, use_style
 sm = snakemake  # noqa: F821
 setup_logging(sm.log[0])
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 use_style()
 r = read_table(sm.input.random)
@@ -33,8 +34,8 @@ for ax, a in zip(axes[0], alphas, strict=True):
             ms=3,
             color=f"C{i}",
             label=(
-                f"L = {L}: var/$\\sigma_L^2$ = {mm['var_ratio']:.4f} "
-                f"$\\pm$ {mm['var_ratio_err']:.4f}"
+                f"L = {L}: $\\sigma_L$ = {d[d['L'] == L]['sigma_L'].iloc[0]:.3f}, "
+                f"var/$\\sigma_L^2$ = {mm['var_ratio']:.4f} $\\pm$ {mm['var_ratio_err']:.4f}"
                 f" ({int(g['n_realizations'].iloc[0])} real.)"
             ),
         )
@@ -42,13 +43,15 @@ for ax, a in zip(axes[0], alphas, strict=True):
         sig = gg["sigma_L"].iloc[0]
         xx = np.linspace(0, 5 * sig, 300)
         gauss = np.exp(-(xx**2) / (2 * sig**2)) / np.sqrt(2 * np.pi * sig**2)
-        ax.plot(xx, gauss, color=f"C{i}", lw=1, label=rf"Gaussian, $\sigma_L = {sig:.3f}$")
+        ax.plot(xx, gauss, color=f"C{i}", lw=1)
     ax.set_yscale("log")
     ax.set_xlim(0, None)
-    ax.set_ylim(1e-5, None)
+    ax.set_ylim(1e-5, 10 ** (0.5 + 0.3 * len(Ls)))  # head room: the legend sits above the data
     ax.set_xlabel(r"$|\phi|$")
     ax.set_title(rf"random states, $\alpha = {a:g}$ ($\sigma_\infty = {sigma_inf(a):.3f}$)")
-    ax.legend(fontsize=6.5, loc="upper right")  # the tails run through the lower left
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], color="0.4", lw=1, label=r"lines: Gaussian N(0, $\sigma_L^2$)"))
+    ax.legend(handles=handles, fontsize=6.5, loc="upper right")
 fig.subplots_adjust(bottom=0.17)  # room for the caption under the x labels
 axes[0][0].set_ylabel(r"$p(\phi)$ (two-sided density)")
 footer(

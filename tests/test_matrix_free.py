@@ -132,7 +132,6 @@ def test_plan_chooses_path_and_memory():
         assert {k: v for k, v in jd.params.items() if k != "matrix_free"} == {
             k: v for k, v in jm.params.items() if k != "matrix_free"
         }
-        assert jm.mem_mb < jd.mem_mb or jd.mem_mb - 400 < 1  # no 8 L^2 matrix requested
         p = jd.params
         import tempfile
 
@@ -146,10 +145,21 @@ def test_plan_chooses_path_and_memory():
 
 
 def test_memory_request_follows_path():
+    """The extended preset's SFS jobs: dense up to 10^4 (the matrix in the request), matrix-free
+    at 3 x 10^4 and 10^5 with requests far below the 7 GB and 80 GB a matrix would need."""
     from kasglass.stages import costs
 
     assert costs.sfs_mem_mb(100_000, 10, matrix_free=True, n_alpha=4) < 500
     assert costs.sfs_mem_mb(100_000, 10) > 100_000  # the dense matrix would need 80 GB
+    jobs = _sfs_jobs(load_config("presets/extended.yaml"))
+    by_L = {}
+    for j in jobs:
+        by_L.setdefault(j.params["L"], []).append(j)
+    assert not any(j.params["matrix_free"] for j in by_L[10000])
+    assert min(j.mem_mb for j in by_L[10000]) > 1200  # 8 L^2 = 800 MB, x 1.5
+    for L in (30000, 100000):
+        assert all(j.params["matrix_free"] for j in by_L[L])
+        assert max(j.mem_mb for j in by_L[L]) < 1000
 
 
 @pytest.mark.parametrize(

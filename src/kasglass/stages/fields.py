@@ -331,7 +331,7 @@ def run_estimators(params: dict, inputs: dict) -> dict:
     import numpy as np
     import pandas as pd
 
-    from ..estimators import combine, estimate_alpha
+    from ..estimators import estimate_table
     from ..field_statistics import block_arrays
     from ..io import read_table
     from ..sampling import hist_edges
@@ -367,28 +367,8 @@ def run_estimators(params: dict, inputs: dict) -> dict:
         reps = {
             L: rng.integers(0, len(blocks[L][1]), (p["n_bootstrap"], len(blocks[L][1]))) for L in Ls
         }
-        est, diag = estimate_alpha(Ls, blocks, edges, alpha, fit_lo=lo, fit_hi=hi, reps=reps)
-        nmin = int(min(blocks[L][1].sum() for L in Ls))
-        common = {
-            "bound": 1.0 / alpha - 1.0,
-            "fit_lo": lo,
-            "fit_hi": hi,
-            "L_min": min(Ls),
-            "L_max": max(Ls),
-            "n_L": len(Ls),
-            "n_realizations_min": nmin,
-        }
-        per = pd.DataFrame(est)
-        per.insert(0, "alpha", alpha)
-        per["x_err"] = per["x_err_stat"]
-        per["x_err_sys"] = np.nan
-        per["x_err_between"] = np.nan
-        per["combined_from"] = None
-        comb = combine(per)
-        for part in (per, comb):
-            for k, v in common.items():
-                part[k] = v
-        rows += [per, comb]
+        table, diag = estimate_table(Ls, blocks, edges, alpha, fit_lo=lo, fit_hi=hi, reps=reps)
+        rows.append(table)
         sizes.append(
             pd.DataFrame(
                 {
@@ -405,8 +385,6 @@ def run_estimators(params: dict, inputs: dict) -> dict:
     cols = [c.name for c in TABLES["fig1_estimators"].columns]
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
     out["main"] = np.isclose(out["alpha"].astype(float), float(p["alpha"]))
-    for c in ("dof", "n_points", "n_bootstrap_used"):
-        out[c] = out[c].astype("Int64") if c in out else pd.Series(dtype="Int64")
     order = {e: i for i, e in enumerate(("density", "phi_min", "n_res", "drift", "all"))}
     out = out.sort_values(
         ["alpha", "estimator", "form"], key=lambda c: c.map(order) if c.name == "estimator" else c

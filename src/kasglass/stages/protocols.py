@@ -108,7 +108,7 @@ def run_aggregate(params: dict, inputs: dict) -> dict:
     import numpy as np
     import pandas as pd
 
-    from ..estimators import combine, estimate_alpha
+    from ..estimators import estimate_table
     from ..io import read_tables
     from ..sampling import hist_edges
     from ..seeds import rng_for
@@ -168,32 +168,11 @@ def run_aggregate(params: dict, inputs: dict) -> dict:
             Ls = sorted(blocks)
             if len(Ls) < 2:
                 continue
-            est, _ = estimate_alpha(Ls, blocks, edges, alpha, fit_lo=lo, fit_hi=hi, reps=reps)
-            per = pd.DataFrame(est)
-            per.insert(0, "alpha", alpha)
-            per["x_err"] = per["x_err_stat"]
-            per["x_err_sys"] = np.nan
-            per["x_err_between"] = np.nan
-            per["combined_from"] = None
-            comb = combine(per)
-            common = {
-                "order": order,
-                "bound": 1.0 / alpha - 1.0,
-                "fit_lo": lo,
-                "fit_hi": hi,
-                "L_min": min(Ls),
-                "L_max": max(Ls),
-                "n_L": len(Ls),
-                "n_realizations_min": int(min(blocks[L][1].sum() for L in Ls)),
-            }
-            for part in (per, comb):
-                for k, v in common.items():
-                    part[k] = v
-            est_rows += [per, comb]
+            table, _ = estimate_table(Ls, blocks, edges, alpha, fit_lo=lo, fit_hi=hi, reps=reps)
+            table.insert(0, "order", order)
+            est_rows.append(table)
     cols = [c.name for c in TABLES["figS10_protocols"].columns]
     out = pd.concat(est_rows, ignore_index=True) if est_rows else pd.DataFrame(columns=cols)
-    for c in ("dof", "n_points", "n_bootstrap_used"):
-        out[c] = out[c].astype("Int64")
     return {
         "protocols": out[cols].reset_index(drop=True),
         "states": pd.DataFrame(
