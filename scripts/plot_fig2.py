@@ -163,7 +163,8 @@ footer(
             + (
                 " (b) The L_R most resonant spins of each SFS state evolve exactly in the frozen "
                 "fields of the others; P = infinite-time average of Z_n(t) Z_n(0), extrapolated "
-                "in 1/L_R (fig2_polarization.parquet)."
+                "in 1/L_R (fig2_polarization.parquet); "
+                f"{pol['precision'].iloc[0] if 'precision' in pol else 'float64'} dense ED."
                 if pol is not None
                 else ""
             )

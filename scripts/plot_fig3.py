@@ -87,7 +87,9 @@ footer(
         f"Gap ratios within each parity sector; {len(eps_edges) - 1} equal ε bins (knob "
         "ed.n_eps_bins). Rows: the computed hₓ (knob ed.fig3.h_x), each drawn from the geometric "
         "midpoints to its neighbours on a log axis (nothing is interpolated between rows); "
-        f"distance {t['distance'].iloc[0]}, pair sum {t['pair_sum'].iloc[0]}; bins with "
+        f"distance {t['distance'].iloc[0]}, pair sum {t['pair_sum'].iloc[0]}; "
+        f"{t['precision'].iloc[0] if 'precision' in t else 'float64'} dense ED (knob "
+        "ed.precision); bins with "
         "< 20 gap ratios left blank. Table: fig3_phase_diagram.parquet"
     ),
 )

@@ -60,7 +60,9 @@ ax.set_title(rf"(a) mutual information vs distance, $L_R = {lr}$")
 ax.legend(fontsize=7, loc="best")
 
 for c in ("resonant", "control"):
-    d = mi[(mi["cluster"] == c) & mi["d_lo"].isna()].sort_values("L")
+    # log axis: values at or below zero (the float32 noise floor of a product-like cluster,
+    # about 1e-7 nats) are left out, as in (a)
+    d = mi[(mi["cluster"] == c) & mi["d_lo"].isna() & (mi["value"] > 0)].sort_values("L")
     y, e = d["value"].to_numpy(), d["err"].fillna(0.0).to_numpy()
     axL.errorbar(d["L"], y, yerr=[np.minimum(e, 0.7 * y), e], color="C0", label=c, **style[c])
     h = t[(t["quantity"] == "s_half") & (t["cluster"] == c)].sort_values("L")

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from . import couplings
+from .ed.spectra import resolved_tol
 from .extrapolation import cluster_forms_available, cluster_weights
 from .model import Model
 from .quantum import (
@@ -120,6 +121,7 @@ def remnant_polarization(
     return_seconds=False,
     chebyshev_from=None,
     t_avg=1e4,
+    precision="float64",
 ):
     """Remnant polarization P(n, L_R) of the n_spins most resonant spins of the state Z.
 
@@ -143,6 +145,10 @@ def remnant_polarization(
         (:func:`resonant_time_average`; faster than dense diagonalization at L_R >= 13, see
         benchmarks/bench_dynamics.py). None: dense diagonalization for every L_R.
     t_avg : float
+    precision : {"float64", "float32"}
+        Arithmetic of the dense diagonalizations (:func:`kasglass.ed.spectra.eigh_sector`); with
+        float32 the diagonal ensemble groups levels closer than the single-precision resolution
+        (:func:`kasglass.ed.spectra.resolved_tol`).
 
     Returns
     -------
@@ -168,9 +174,9 @@ def remnant_polarization(
             q = resonant_time_average(K, Z, idx[:l], h_x, t_avg)
         else:
             H, s0, _ = resonant_hamiltonian(K, Z, idx[:l], h_x)
-            E, V = eigh(H)
+            E, V = eigh(H, precision)
             del H
-            q = diagonal_ensemble_z(E, V, [s0], l, tol)[:, 0]
+            q = diagonal_ensemble_z(E, V, [s0], l, resolved_tol(E, tol, precision))[:, 0]
         P[a] = Z[idx[:n_spins]] * q[:n_spins]
         seconds[a] = time.perf_counter() - t0
     if return_seconds:
@@ -191,6 +197,7 @@ def polarization_rows(
     tol: float = 1e-10,
     chebyshev_from: int | None = None,
     t_avg: float = 1e4,
+    precision: str = "float64",
     progress_every: float = 30.0,
 ) -> pd.DataFrame:
     """P(n, L_R) for stored SFS states of size L: one row per (realization, L_R, n).
@@ -219,7 +226,7 @@ def polarization_rows(
         phi = K @ Z
         check_stored_sfs(Z, phi, L, int(r), model.alpha)
         P, idx, phi, secs = remnant_polarization(
-            K, Z, h_x, L_R_list, n_spins, tol, phi, True, chebyshev_from, t_avg
+            K, Z, h_x, L_R_list, n_spins, tol, phi, True, chebyshev_from, t_avg, precision
         )
         seed_J = derive_seed(base_seed, "couplings", L, int(r))
         for a, l in enumerate(L_R_list):
@@ -380,8 +387,11 @@ def half_cluster(sites: np.ndarray) -> np.ndarray:
     return np.sort(order[: len(sites) // 2])
 
 
-def cluster_entanglement(K, Z, phi, h_x, L_R, n_spins, cluster, L, periodic=True):
-    """Diagonal-ensemble entanglement of one cluster of the state Z.
+def cluster_entanglement(
+    K, Z, phi, h_x, L_R, n_spins, cluster, L, periodic=True, precision="float64"
+):
+    """Diagonal-ensemble entanglement of one cluster of the state Z (``precision``: of the dense
+    diagonalization, :func:`kasglass.ed.spectra.eigh_sector`).
 
     H_R of the cluster's spins (:func:`resonant_hamiltonian`: the others frozen), its eigenstates
     |k> weighted by w_k = |<k|Z_R>|^2 (the diagonal ensemble of the product state; eigenstates
@@ -408,7 +418,7 @@ def cluster_entanglement(K, Z, phi, h_x, L_R, n_spins, cluster, L, periodic=True
 
     sites = select_cluster(phi, L_R, cluster)
     H, s0, _ = resonant_hamiltonian(K, Z, sites, h_x)
-    E, V = eigh(H)
+    E, V = eigh(H, precision)
     del H
     w = V[s0] ** 2
     keep = np.flatnonzero(w >= WEIGHT_FLOOR)
@@ -430,7 +440,9 @@ def cluster_entanglement(K, Z, phi, h_x, L_R, n_spins, cluster, L, periodic=True
     }
 
 
-def entanglement_rows(base_seed, L, realizations, states, model, h_x, L_R_list, n_spins):
+def entanglement_rows(
+    base_seed, L, realizations, states, model, h_x, L_R_list, n_spins, precision="float64"
+):
     """:func:`cluster_entanglement` of both clusters (:data:`CLUSTERS`) for stored SFS states:
     one row per (realization, cluster, L_R, quantity, spin or pair).
 
@@ -450,7 +462,9 @@ def entanglement_rows(base_seed, L, realizations, states, model, h_x, L_R_list, 
         check_stored_sfs(Z, phi, L, int(r), model.alpha)
         for c in CLUSTERS:
             for l in L_R_list:
-                e = cluster_entanglement(K, Z, phi, h_x, int(l), n_spins, c, L, model.periodic)
+                e = cluster_entanglement(
+                    K, Z, phi, h_x, int(l), n_spins, c, L, model.periodic, precision
+                )
                 base = (L, model.alpha, float(h_x), int(r), c, int(l))
                 for n, s in enumerate(e["s_spin"]):
                     site = int(e["sites"][n])

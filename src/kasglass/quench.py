@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import couplings
+from .ed.spectra import resolved_tol
 from .model import Model
 from .quantum import basis_index, diagonal_ensemble_z, parity_eigh, z_expectations
 from .seeds import derive_seed, rng_for
@@ -79,8 +80,12 @@ def quench_couplings(base_seed: int, L: int, r: int, model: Model) -> np.ndarray
     return model.coupling_matrix(J, L)
 
 
-def quench_realization(K, h_x, Z0, times, degenerate_tol=1e-4):
+def quench_realization(K, h_x, Z0, times, degenerate_tol=1e-4, precision="float64"):
     """Exact quench of a full chain from product states Z0 (shape (m, L)).
+
+    ``precision``: arithmetic of the dense diagonalization
+    (:func:`kasglass.ed.spectra.eigh_sector`); with float32 the infinite-time values group levels
+    closer than the single-precision resolution (:func:`kasglass.ed.spectra.resolved_tol`).
 
     Returns
     -------
@@ -97,10 +102,11 @@ def quench_realization(K, h_x, Z0, times, degenerate_tol=1e-4):
 
     s = basis_index(Z0)
     e0 = diagonal_energies(K, Z0)  # <s|H|s>: the X part has no diagonal
-    E, V, _ = parity_eigh(K, h_x)
+    E, V, _ = parity_eigh(K, h_x, precision)
     zt = z_expectations(E, V, s, L, times)  # (T, L, m)
     C = np.einsum("tim,mi->mt", zt, Z0) / L
-    q = (diagonal_ensemble_z(E, V, s, L, degenerate_tol).T) * Z0
+    tol = resolved_tol(E, degenerate_tol, precision)
+    q = (diagonal_ensemble_z(E, V, s, L, tol).T) * Z0
     eps = (e0 - E[0]) / (E[-1] - E[0])
     return C, q, eps
 
@@ -117,6 +123,7 @@ def quench_shard(
     *,
     order="random",
     degenerate_tol=1e-4,
+    precision="float64",
     progress_every=30.0,
 ):
     """Quench realizations r in [lo, hi) at size L for every h_x; per-realization outputs.
@@ -139,7 +146,7 @@ def quench_shard(
         Zs, Zr = quench_initial_states(base_seed, L, r, K, n_initial, order)
         Z0 = np.concatenate([Zs, Zr])
         for h_x in h_x_list:
-            C, q, eps = quench_realization(K, h_x, Z0, times, degenerate_tol)
+            C, q, eps = quench_realization(K, h_x, Z0, times, degenerate_tol, precision)
             for e, ens in enumerate(_STACKED):
                 sl = slice(e * n_initial, (e + 1) * n_initial)
                 Cm = C[sl].mean(axis=0)

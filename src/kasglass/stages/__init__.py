@@ -95,10 +95,19 @@ class Job:
     mem_mb: int = 1000
     runtime: int = 10
     provenance: dict | None = None
+    #: single-core seconds the cost model (:mod:`.costs`) expects; when given, the runtime
+    #: request is :func:`.costs.runtime_minutes` of it (aggregations: 0, a fixed request)
+    seconds: float = 0.0
     log: str = ""
     benchmark: str = ""
     #: input path -> (rule, params) of the planned job that writes it (checked on read)
     expect: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.seconds:
+            from .costs import runtime_minutes
+
+            self.runtime = runtime_minutes(self.seconds)
 
 
 @dataclass

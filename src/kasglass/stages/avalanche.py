@@ -179,7 +179,7 @@ def plan(ctx) -> list[Job]:
                 {"states": state_files(ctx, L, lo, hi)},
                 {},
                 mem_mb=C.avalanche_mem_mb(L),
-                runtime=C.runtime_minutes((hi - lo) * each),
+                seconds=(hi - lo) * each,
             )
         )
         files.append(ctx.path("avalanche/{label}.parquet", label))

@@ -175,18 +175,26 @@ def ed_mem_mb(L: int, method: str) -> int:
 # dim 4096; Chebyshev averaging ~3e-4 2^l l s per 10^4 time units).
 
 
-def eigh_seconds(dim: int) -> float:
-    return 2.2e-10 * float(dim) ** 3
+#: ssyevd against dsyevd with eigenvectors (both sectors at L = 12: 2.22 s against 4.30 s,
+#: docs/ed_precision.md)
+FLOAT32_EIGH_FACTOR = 0.52
 
 
-def cluster_seconds(L: int, L_R: list[int], chebyshev_from: int | None, t_avg: float) -> float:
-    """Seconds per SFS state: every L_R of it (dense ED, or the Chebyshev route)."""
+def eigh_seconds(dim: int, precision: str = "float64") -> float:
+    return 2.2e-10 * float(dim) ** 3 * (FLOAT32_EIGH_FACTOR if precision == "float32" else 1.0)
+
+
+def cluster_seconds(
+    L: int, L_R: list[int], chebyshev_from: int | None, t_avg: float, precision: str = "float64"
+) -> float:
+    """Seconds per SFS state: every L_R of it (dense ED in ``precision``, or the Chebyshev
+    route)."""
     s = 2.5e-9 * L * L
     for l in L_R:
         if chebyshev_from is not None and l >= chebyshev_from:
             s += 3e-4 * 2**l * l * t_avg / 1e4
         else:
-            s += eigh_seconds(2**l)
+            s += eigh_seconds(2**l, precision)
     return s
 
 
@@ -210,9 +218,12 @@ def cluster_mem_mb(
 # Quench stage: one parity-sector diagonalization per (realization, h_x), then the time grid.
 
 
-def quench_seconds(L: int, n_h: int, n_times: int, n_initial: int) -> float:
+def quench_seconds(
+    L: int, n_h: int, n_times: int, n_initial: int, precision: str = "float64"
+) -> float:
     """Seconds per realization (every h_x)."""
-    return n_h * (2 * eigh_seconds(2 ** (L - 1)) + 4e-10 * 4**L * (n_times + 1) * 2 * n_initial)
+    eig = 2 * eigh_seconds(2 ** (L - 1), precision)
+    return n_h * (eig + 4e-10 * 4**L * (n_times + 1) * 2 * n_initial)
 
 
 def quench_mem_mb(L: int) -> int:

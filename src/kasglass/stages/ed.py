@@ -270,7 +270,7 @@ def plan(ctx) -> list[Job]:
                     {},
                     {},
                     mem_mb=C.ed_mem_mb(L, m),
-                    runtime=C.runtime_minutes((hi - lo) * each),
+                    seconds=(hi - lo) * each,
                 )
             )
             files.setdefault((L, h), []).append((lo, ctx.path("ed/{label}.parquet", label)))

@@ -117,6 +117,7 @@ TABLES = register(
         params=SFS_PARAMS
         + (
             ("degenerate_tol", "dynamics.polarization.degenerate_tol", "float64"),
+            ("precision", "dynamics.polarization.precision", "str"),
             ("chebyshev_from_L_R", "dynamics.polarization.chebyshev_from_L_R", "Int64"),
             ("chebyshev_t_avg", "dynamics.polarization.chebyshev_t_avg", "float64"),
         ),
@@ -194,6 +195,7 @@ TABLES = register(
                 "dynamics.polarization.entanglement.n_realizations",
                 "int64",
             ),
+            ("precision", "dynamics.polarization.precision", "str"),
         ),
     ),
     Schema(
@@ -233,11 +235,12 @@ def run(params: dict, inputs: dict) -> dict:
         tol=p["degenerate_tol"],
         chebyshev_from=p["chebyshev_from"],
         t_avg=p["t_avg"],
+        precision=p["precision"],
     )
     ent = p["entanglement"]
     k = max(0, min(len(reals), int(ent["n_realizations"]) - p["lo"]))
     erows = entanglement_rows(
-        p["seed"], p["L"], reals[:k], Z[:k], m, p["h_x"], ent["L_R"], p["n_spins"]
+        p["seed"], p["L"], reals[:k], Z[:k], m, p["h_x"], ent["L_R"], p["n_spins"], p["precision"]
     )
     return {"rows": rows, "entanglement": erows}
 
@@ -306,10 +309,11 @@ def plan(ctx) -> list[Job]:
     jobs, files, efiles = [], [], []
     for L, n in zip(pol["L"], pol["n_realizations"], strict=True):
         L = int(L)
-        each = C.cluster_seconds(L, L_R, cf, float(pol["chebyshev_t_avg"]))
+        each = C.cluster_seconds(L, L_R, cf, float(pol["chebyshev_t_avg"]), pol["precision"])
         ent_L_R = [int(x) for x in pol["entanglement"]["L_R"]]
         n_ent = int(pol["entanglement"]["n_realizations"])
-        ent_each = 2 * sum(C.eigh_seconds(2**l) for l in ent_L_R)  # two clusters per L_R
+        # two clusters per L_R
+        ent_each = 2 * sum(C.eigh_seconds(2**l, pol["precision"]) for l in ent_L_R)
         per = C.per_job(each, C.job_minutes(cfg, "polarization"))
         prefix = f"alpha{fmt(dyn['alpha'])}/hx{fmt(pol['h_x'])}/L{L}"
         for k, (lo, hi) in enumerate(ranges(int(n), per)):
@@ -324,6 +328,7 @@ def plan(ctx) -> list[Job]:
                 "L_R": L_R,
                 "n_spins": int(pol["n_spins"]),
                 "degenerate_tol": float(pol["degenerate_tol"]),
+                "precision": pol["precision"],
                 "chebyshev_from": None if cf is None else int(cf),
                 "t_avg": float(pol["chebyshev_t_avg"]),
                 # only the shards holding the first n_ent states measure the entanglement (its
@@ -343,7 +348,7 @@ def plan(ctx) -> list[Job]:
                     {"states": state_files(ctx, L, lo, hi)},
                     {},
                     mem_mb=C.cluster_mem_mb(L, L_R, cf, ent_L_R if n_here else []),
-                    runtime=C.runtime_minutes((hi - lo) * each + n_here * ent_each),
+                    seconds=(hi - lo) * each + n_here * ent_each,
                 )
             )
             files.append(ctx.path("polarization/{label}.parquet", label))

@@ -238,7 +238,7 @@ def plan(ctx) -> list[Job]:
                     {},
                     {},
                     mem_mb=C.sfs_mem_mb(L, rows_each * (hi - lo), mf, len(alphas)),
-                    runtime=C.runtime_minutes((hi - lo) * each),
+                    seconds=(hi - lo) * each,
                 )
             )
             hist.append(ctx.path("protocols/{label}.hist.parquet", label))

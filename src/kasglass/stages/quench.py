@@ -31,6 +31,7 @@ from .common import (
 _PARAMS = SFS_PARAMS + (
     ("n_initial", "dynamics.quench.n_initial", "int64"),
     ("degenerate_tol", "dynamics.quench.degenerate_tol", "float64"),
+    ("precision", "dynamics.quench.precision", "str"),
 )
 _T = Col(
     "t",
@@ -128,6 +129,7 @@ def run(params: dict, inputs: dict) -> dict:
         times,
         order=p["order"],
         degenerate_tol=p["degenerate_tol"],
+        precision=p["precision"],
     )
     return {"series": series, "spins": spins}
 
@@ -167,7 +169,9 @@ def plan(ctx) -> list[Job]:
     jobs, series, spins = [], [], []
     for L, n in zip(qu["L"], qu["n_realizations"], strict=True):
         L = int(L)
-        each = C.quench_seconds(L, len(qu["h_x"]), int(qu["n_times"]), int(qu["n_initial"]))
+        each = C.quench_seconds(
+            L, len(qu["h_x"]), int(qu["n_times"]), int(qu["n_initial"]), qu["precision"]
+        )
         per = C.per_job(each, C.job_minutes(cfg, "quench"))
         for k, (lo, hi) in enumerate(ranges(int(n), per)):
             label = shard_label(f"alpha{fmt(dyn['alpha'])}/L{L}", k)
@@ -183,6 +187,7 @@ def plan(ctx) -> list[Job]:
                 "t_max": float(qu["t_max"]),
                 "n_times": int(qu["n_times"]),
                 "degenerate_tol": float(qu["degenerate_tol"]),
+                "precision": qu["precision"],
                 "order": cfg["sfs"]["order"],
             }
             jobs.append(
@@ -193,7 +198,7 @@ def plan(ctx) -> list[Job]:
                     {},
                     {},
                     mem_mb=C.quench_mem_mb(L),
-                    runtime=C.runtime_minutes((hi - lo) * each),
+                    seconds=(hi - lo) * each,
                 )
             )
             series.append(ctx.path("quench/{label}.series.parquet", label))

@@ -188,7 +188,7 @@ def plan(ctx) -> list[Job]:
                     inputs,
                     {},
                     mem_mb=C.resonances_mem_mb(L),
-                    runtime=C.runtime_minutes((hi - lo) * each),
+                    seconds=(hi - lo) * each,
                 )
             )
             files.append(ctx.path("resonances/{label}.parquet", label))

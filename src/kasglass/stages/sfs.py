@@ -215,7 +215,7 @@ def plan(ctx) -> list[Job]:
                     {},
                     {},
                     mem_mb=500,
-                    runtime=C.runtime_minutes(1e-4 * (hi - lo)),
+                    seconds=1e-4 * (hi - lo),
                 )
             )
             params = dict(
@@ -235,7 +235,7 @@ def plan(ctx) -> list[Job]:
                     {"seeds": [ctx.path("disorder/{label}.parquet", label)]},
                     {},
                     mem_mb=C.sfs_mem_mb(L, rows, mf, len(demands)),
-                    runtime=C.runtime_minutes((hi - lo) * C.sfs_seconds(L, len(demands), mf)),
+                    seconds=(hi - lo) * C.sfs_seconds(L, len(demands), mf),
                 )
             )
             shards[L].append((lo, hi, label))

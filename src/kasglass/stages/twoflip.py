@@ -261,7 +261,7 @@ def plan(ctx) -> list[Job]:
                     {"states": state_files(ctx, L, lo, hi)},
                     {},
                     mem_mb=C.twoflip_mem_mb(L),
-                    runtime=C.runtime_minutes((hi - lo) * each),
+                    seconds=(hi - lo) * each,
                 )
             )
             hist.append(ctx.path("twoflip/{label}.hist.parquet", label))

@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Write a Markdown report of a run's figures, the claims its tables decide, what each stage
+cost, and the cost of the whole paper preset scaled from those records.
+
+    .venv/bin/snakemake --cores 2 fig2 fig3 figS2 figS5 figS8 --configfile presets/paper_slice.yaml
+    .venv/bin/python scripts/paper_scale_report.py --preset paper_slice   # -> docs/paper_slice.md
+
+For presets whose whole DAG does not fit the machine at hand: only the figures that were run
+appear, and only the claims whose tables exist are evaluated (the scorecard's own evaluators, with
+the run's primary parameter point). Costs come from the Snakemake benchmark record of every job
+(wall and CPU seconds, peak resident memory) next to the cost model's estimate of the same job
+(:mod:`kasglass.stages.costs`); their ratio per rule calibrates the model, and the paper preset's
+core-hours per rule are its model estimate times that ratio (rules this run did not measure keep
+the bare model). Everything is computed from results/<run>/; rerun the script instead of editing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return "–" if v != v else f"{v:.4g}"
+    return str(v).replace("|", "\\|")
+
+
+def _statistics(cfg: dict, figures: list[str]) -> list[str]:
+    """One line per figure run: the parameters and counts that set its statistics."""
+    av, rs, pol = cfg["avalanche"], cfg["resonances"], cfg["dynamics"]["polarization"]
+    ed, tf = cfg["ed"], cfg["twoflip"]["fields"]
+    pairs = ", ".join(f"L = {L}: {n}" for L, n in zip(rs["L"], rs["n_realizations"], strict=True))
+    tfp = ", ".join(f"L = {L}: {n}" for L, n in zip(tf["L"], tf["n_realizations"], strict=True))
+    pl = ", ".join(f"L = {L}: {n}" for L, n in zip(pol["L"], pol["n_realizations"], strict=True))
+    text = {
+        "fig2": (
+            f"Fig. 2 left: L = {av['L']}, {av['n_states']} initial states per ensemble, alpha in "
+            f"{av['alphas']}, h_x in {av['h_x']} (main {av['h_x_main']}), {av['n_steps']} steps. "
+            f"Fig. 2 right: alpha = {cfg['dynamics']['alpha']}, h_x = {pol['h_x']}, L_R = "
+            f"{pol['L_R'][0]}..{pol['L_R'][-1]} ({pol['precision']} dense ED), SFS states per "
+            f"size: {pl}."
+        ),
+        "figS2": (
+            f"Fig. S2: alpha in {rs['alphas']}, h_x in {rs['h_x']}, realizations per size: "
+            f"{pairs}; 2FS states: {tfp}."
+        ),
+        "figS5": "Fig. S5: the avalanche runs of Fig. 2 left, by alpha and h_x.",
+        "fig3": (
+            f"Fig. 3: L = {ed['fig3']['L']}, alpha = {ed['alpha']}, "
+            f"{ed['fig3']['n_realizations']} realizations per h_x, {len(ed['fig3']['h_x'])} "
+            f"h_x in {ed['fig3']['h_x']}, {ed['n_eps_bins']} eps bins, {ed['precision']} dense "
+            "ED"
+            + (
+                " (validated in [ed_precision.md](ed_precision.md))."
+                if ed["precision"] == "float32"
+                else "."
+            )
+        ),
+        "figS8": (
+            f"Fig. S8: cluster entanglement at L_R = {pol['entanglement']['L_R']}, the first "
+            f"{pol['entanglement']['n_realizations']} SFS states of every size of Fig. 2 right."
+        ),
+    }
+    return [f"- {text[f]}" for f in figures if f in text]
+
+
+def _records(res: Path, plan) -> list[dict]:
+    """Every benchmark record of the run, with the planned job's model estimate."""
+    import pandas as pd
+
+    out = []
+    for rule in plan.jobs:
+        base = res / "benchmarks" / rule
+        files = (
+            sorted(base.rglob("*.tsv")) if plan.step(rule).sharded else [base.with_suffix(".tsv")]
+        )
+        for f in files:
+            if not f.exists():
+                continue
+            label = (
+                f.relative_to(base).with_suffix("").as_posix() if plan.step(rule).sharded else ""
+            )
+            job = plan.jobs[rule].get(label)
+            if job is None:
+                continue
+            b = pd.read_csv(f, sep="\t").iloc[-1]
+            out.append(
+                {
+                    "rule": rule,
+                    "wall": float(b["s"]),
+                    "cpu": float(b["cpu_time"]),
+                    "rss": float(b["max_rss"]) if b["max_rss"] == b["max_rss"] else 0.0,
+                    "model": float(job.seconds),
+                    "method": str(job.params.get("method", "")),
+                }
+            )
+    return out
+
+
+BEGIN, END = "<!-- BEGIN PAPER COST -->", "<!-- END PAPER COST -->"
+VERDICTS = ("reproduced", "not reproduced", "inconclusive")
+#: the ``adds`` of the readings that make up a compound primary reading (kasglass.claims)
+MEMBER = "part of the primary reading"
+#: model seconds of a rule below which this run does not calibrate it (fixed costs dominate)
+MIN_MODEL_S = 60.0
+
+
+def _write_readme_block(readme: Path, by_stage: dict, tot: list, args, report: Path) -> None:
+    """The paper preset's cost per stage, between the README's markers."""
+    text = readme.read_text()
+    if BEGIN not in text or END not in text:
+        return
+    rel = (
+        report.relative_to(readme.parent).as_posix()
+        if report.is_relative_to(readme.parent)
+        else report
+    )
+    block = [
+        BEGIN,
+        f"<!-- generated by scripts/paper_scale_report.py --preset {args.preset}; do not edit by "
+        "hand -->",
+        "",
+        "| stage | jobs | core-hours (float64) | core-hours (float32 knobs) | peak memory/job |",
+        "|---|---|---|---|---|",
+    ]
+    for stage, (n, c64, c32, mem) in by_stage.items():
+        block.append(f"| {stage} | {n} | {c64:.1f} | {c32:.1f} | {mem / 1000:.1f} GB |")
+    block += [
+        f"| **all** | | **{tot[2]:.0f}** | **{tot[3]:.0f}** | |",
+        "",
+        f"(The `{args.scale_to}` preset's cost model, calibrated per rule by the benchmark records "
+        f"of the `{args.preset}` run on this project's 2-core development machine: "
+        f"[{rel}]({rel}).)",
+        END,
+    ]
+    a, b = text.index(BEGIN), text.index(END) + len(END)
+    readme.write_text(text[:a] + "\n".join(block) + text[b:])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--preset", default="paper_slice")
+    ap.add_argument("--results", type=Path, default=REPO / "results")
+    ap.add_argument("--scale-to", default="paper", help="preset whose cost is projected")
+    ap.add_argument("--out", type=Path, default=None, help="default: docs/<preset>.md")
+    ap.add_argument(
+        "--readme",
+        type=Path,
+        default=REPO / "README.md",
+        help="README whose paper-cost block (between its markers) is rewritten ('' to skip)",
+    )
+    args = ap.parse_args(argv)
+
+    import pandas as pd
+
+    from kasglass.claims import REGISTRY, evaluate
+    from kasglass.config import load_config
+    from kasglass.stages import build_plan, run_name, steps
+
+    cfg = load_config(f"presets/{args.preset}.yaml", root=REPO)
+    plan = build_plan(cfg)
+    res = args.results / run_name(cfg)
+    out = args.out or REPO / "docs" / f"{args.preset}.md"
+    figdir = out.parent / args.preset
+    tables = {p.stem: pd.read_parquet(p) for p in sorted((res / "data").glob("*.parquet"))}
+    if not tables:
+        print(f"error: no tables in {res}/data; run the workflow first", file=sys.stderr)
+        return 2
+    context = plan.jobs["claims"][""].params["context"]
+    claims = evaluate(tables, context)
+    claims = claims[~claims["detail"].str.startswith("not computed in this run")]
+    claims["title"] = [REGISTRY[int(c)].title for c in claims["claim"]]
+
+    figdir.mkdir(parents=True, exist_ok=True)
+    figs = []
+    for name in plan.figures:
+        src = res / "figures" / f"{name}.png"
+        if src.exists():
+            shutil.copy2(src, figdir / src.name)
+            figs.append(name)
+    rel = figdir.relative_to(out.parent).as_posix()
+    prov = next(iter(tables.values())).iloc[0]
+
+    rec = pd.DataFrame(_records(res, plan))
+    # a job's fixed cost (interpreter, imports, reading inputs): the cheapest job of the run
+    overhead = float(rec["cpu"].min()) if len(rec) else 0.0
+    paper = build_plan(load_config(f"presets/{args.scale_to}.yaml", root=REPO))
+    paper32 = build_plan(
+        load_config(
+            f"presets/{args.scale_to}.yaml",
+            root=REPO,
+            overrides={
+                "ed": {"precision": "float32"},
+                "dynamics": {
+                    "polarization": {"precision": "float32"},
+                    "quench": {"precision": "float32"},
+                },
+            },
+        )
+    )
+
+    lines = [
+        f"# Paper-scale results: the `{args.preset}` run",
+        "",
+        f"<!-- generated by scripts/paper_scale_report.py --preset {args.preset}; do not edit by "
+        "hand -->",
+        "",
+        f"From `results/{run_name(cfg)}/` (base seed {prov['base_seed']}, kasglass "
+        f"{prov['kasglass_version']}, git revision `{str(prov['git_revision'])[:12]}`), run with "
+        f"`snakemake --cores 2 {' '.join(figs)} --configfile presets/{args.preset}.yaml`"
+        + (
+            " from a working tree outside git (the revision that adds this report, before its "
+            "version number and documentation changed)."
+            if str(prov["git_revision"]) == "unknown"
+            else "."
+        ),
+        "",
+        "## Statistics",
+        "",
+        *_statistics(cfg, figs),
+        "",
+    ]
+    for name in figs:
+        lines += [f"![{name}]({rel}/{name}.png)", ""]
+    prim = claims[claims["primary"]]
+    counts = prim["verdict"].value_counts()
+    lines += [
+        "## Claims whose tables this run produced",
+        "",
+        f"**{len(prim)} claims: "
+        + ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS)
+        + "** (each judged by its primary reading, fixed in code before the data were read; "
+        "the other readings below).",
+        "",
+        "| # | claim | primary reading | value | error | threshold | verdict | readings agreeing |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in prim.itertuples():
+        others = claims[(claims["claim"] == r.claim) & ~claims["primary"]]
+        agree = (
+            f"{int((others['verdict'] == r.verdict).sum())} of {len(others)}"
+            if len(others)
+            else "–"
+        )
+        cells = [r.claim, r.title, r.reading, r.value, r.error, r.threshold]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + f" | **{r.verdict}** | {agree} |")
+    lines += [""]
+    for r in prim.itertuples():
+        lines.append(f"- **{r.claim}** {r.verdict}: {r.detail}")
+        members = claims[(claims["claim"] == r.claim) & (claims["adds"] == MEMBER)]
+        for m in members.itertuples():
+            lines.append(f"  - [{m.reading}] {m.verdict}: {m.detail}")
+    lines += [
+        "",
+        f"<details><summary>All {len(claims)} readings</summary>",
+        "",
+        "| # | reading | statistic | value | error | threshold | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in claims.itertuples():
+        cells = [r.claim, r.reading, r.statistic, r.value, r.error, r.threshold]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + f" | {r.verdict} |")
+    lines += ["", "</details>"]
+    lines += [
+        "",
+        "## Cost of this run and of the paper preset",
+        "",
+        "Measured: the Snakemake benchmark records of this run's jobs (one core each, 2 cores "
+        "busy). Model: the cost model's single-core estimate of the same jobs; measured/model "
+        "(less a fixed cost per job, the CPU time of the cheapest job: "
+        f"{overhead:.1f} s) calibrates it where the model expects at least {MIN_MODEL_S:.0f} s "
+        f"of the rule. `{args.scale_to}` preset: its model estimate per job times that ratio plus "
+        "the fixed cost (ratio 1 where this run measured too little, and for ED jobs of another "
+        "method than the run's: the shift-invert jobs at L >= 14 rest on the model, from "
+        "benchmarks/bench_ed_cost.py), in float64 as configured "
+        "and with the "
+        "float32 knobs (`ed.precision`, `dynamics.*.precision`); peak memory: the largest "
+        "request of its jobs (the cost model's peak).",
+        "",
+        "| rule | jobs here | wall h | CPU h | peak MB | model h | measured/model | "
+        f"{args.scale_to}: jobs | core-h (float64) | core-h (float32) | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    tot = [0.0, 0.0, 0.0, 0.0]
+    by_stage: dict[str, list] = {}
+    for rule in paper.jobs:
+        g = rec[rec["rule"] == rule] if len(rec) else rec
+        calibrated = len(g) and g["model"].sum() >= MIN_MODEL_S
+        ratio = (
+            max(g["cpu"].sum() - overhead * len(g), 0.0) / g["model"].sum() if calibrated else 1.0
+        )
+
+        # the ratio holds for the method it was measured with (ED: dense "full" jobs; the
+        # shift-invert jobs of L >= ed.shift_invert_min_L keep the bare model)
+        methods = set(g["method"]) if len(g) else set()
+
+        def cost(pl, rule=rule, ratio=ratio, methods=methods):
+            return (
+                sum(
+                    (ratio if str(j.params.get("method", "")) in methods else 1.0) * j.seconds
+                    + overhead
+                    for j in pl.jobs[rule].values()
+                )
+                / 3600
+            )
+
+        p64, p32 = cost(paper), cost(paper32)
+        pmem = max(j.mem_mb for j in paper.jobs[rule].values())
+        if len(g):
+            here = (
+                f"{len(g)} | {g['wall'].sum() / 3600:.3f} | {g['cpu'].sum() / 3600:.3f} | "
+                f"{g['rss'].max():.0f} | {g['model'].sum() / 3600:.3f} | "
+                + (f"{ratio:.2f}" if calibrated else "–")
+            )
+            tot[0] += g["wall"].sum() / 3600
+            tot[1] += g["cpu"].sum() / 3600
+        else:
+            here = "0 | | | | | –"
+        tot[2] += p64
+        tot[3] += p32
+        stage = steps()[rule][0].__name__.rsplit(".", 1)[-1]
+        st = by_stage.setdefault(stage, [0, 0.0, 0.0, 0])
+        st[0] += len(paper.jobs[rule])
+        st[1] += p64
+        st[2] += p32
+        st[3] = max(st[3], pmem)
+        lines.append(
+            f"| {rule} | {here} | {len(paper.jobs[rule])} | {p64:.2f} | {p32:.2f} | {pmem} |"
+        )
+    lines += [
+        f"| **total** | | {tot[0]:.2f} | {tot[1]:.2f} | | | | | {tot[2]:.1f} | {tot[3]:.1f} | |",
+        "",
+        "Aggregations and plots have no model estimate (a fixed request): the projection counts "
+        "only their fixed cost per job.",
+        "",
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines))
+    if str(args.readme) and args.readme.is_file():
+        _write_readme_block(args.readme, by_stage, tot, args, out)
+    print(f"{out}: {len(claims)} claim rows, {len(figs)} figures in {figdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
