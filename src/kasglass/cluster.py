@@ -391,7 +391,10 @@ def cluster_entanglement(
     K, Z, phi, h_x, L_R, n_spins, cluster, L, periodic=True, precision="float64"
 ):
     """Diagonal-ensemble entanglement of one cluster of the state Z (``precision``: of the dense
-    diagonalization, :func:`kasglass.ed.spectra.eigh_sector`).
+    diagonalization, :func:`kasglass.ed.spectra.eigh_sector`). The entropies are per eigenstate,
+    so levels degenerate within the solver's resolution contribute in whatever basis of their
+    span it returns (float32: levels closer than about 1e-8 max|E| after its refinement; their
+    weight is small at the h_x of Fig. 2, see docs/ed_precision.md).
 
     H_R of the cluster's spins (:func:`resonant_hamiltonian`: the others frozen), its eigenstates
     |k> weighted by w_k = |<k|Z_R>|^2 (the diagonal ensemble of the product state; eigenstates

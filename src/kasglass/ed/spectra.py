@@ -132,6 +132,28 @@ def eigh_sector(H: np.ndarray, vectors: bool = True, precision: str = "float64")
 #: Rayleigh-Ritz within their group (:func:`rayleigh_refine`): ssyevd mixes two levels by about
 #: 1e-7 max|E| / gap, so outside the groups the mixing stays below about 1e-3
 RITZ_GROUP_GAP = 1e-4
+#: longest run solved as one Rayleigh-Ritz problem; a longer run (dense spectra at large
+#: dimension, where 1e-4 max|E| exceeds the level spacing) is split at large internal gaps
+RITZ_MAX_RUN = 128
+
+
+def _runs(E: np.ndarray, tol: float, max_run: int) -> list[tuple[int, int]]:
+    """Runs [a, b) of at least two levels with consecutive gaps <= tol, each split at the
+    largest gap of its middle half until no piece is longer than max_run."""
+    split = np.flatnonzero(np.diff(E) > tol) + 1
+    todo = [(int(a), int(b)) for a, b in zip(np.r_[0, split], np.r_[split, len(E)], strict=True)]
+    out = []
+    while todo:
+        a, b = todo.pop()
+        if b - a < 2:
+            continue
+        if b - a <= max_run:
+            out.append((a, b))
+            continue
+        q = (b - a) // 4  # split in the middle half: both pieces keep at least a quarter
+        k = a + q + 1 + int(np.argmax(np.diff(E[a + q : b - q])))
+        todo += [(a, k), (k, b)]
+    return sorted(out)
 
 
 def rayleigh_refine(H: np.ndarray, V: np.ndarray, group_gap: float = RITZ_GROUP_GAP):
@@ -143,7 +165,8 @@ def rayleigh_refine(H: np.ndarray, V: np.ndarray, group_gap: float = RITZ_GROUP_
     ``group_gap * max|E|``, whose single-precision eigenvectors are mixed within the run, are
     re-resolved by Rayleigh-Ritz in float64: the run's vectors are orthonormalized (QR), H is
     projected on their span and that small matrix diagonalized, so each level of a
-    near-degenerate pair gets its own eigenvector again wherever the span is accurate. H is
+    near-degenerate pair gets its own eigenvector again wherever the span is accurate (runs
+    longer than :data:`RITZ_MAX_RUN` are split at their largest internal gaps). H is
     multiplied as a sparse matrix when at most a tenth of it is nonzero (the sector
     Hamiltonians: L + 1 entries per row), so the refinement costs O(nnz * dim) plus the small
     projected problems, instead of a dense product.
@@ -158,16 +181,16 @@ def rayleigh_refine(H: np.ndarray, V: np.ndarray, group_gap: float = RITZ_GROUP_
         E, V, HV = E[order], V[:, order], HV[:, order]
     if group_gap > 0 and len(E) > 1:
         tol = group_gap * float(np.max(np.abs(E)))
-        split = np.flatnonzero(np.diff(E) > tol) + 1
-        for a, b in zip(np.r_[0, split], np.r_[split, len(E)], strict=True):
-            if b - a < 2:
-                continue
+        for a, b in _runs(E, tol, RITZ_MAX_RUN):
             Q, R = np.linalg.qr(V[:, a:b])
-            HQ = np.linalg.solve(R.T, HV[:, a:b].T).T  # H Q = H V R^-1
+            HQ = sl.solve_triangular(R, HV[:, a:b].T, trans="T").T  # H Q = H V R^-1
             A = Q.T @ HQ
             w, U = np.linalg.eigh(0.5 * (A + A.T))
             V[:, a:b] = Q @ U
             E[a:b] = w
+        order = np.argsort(E, kind="stable")  # Ritz values may cross a run's edge by O(eps^2)
+        if not np.array_equal(order, np.arange(len(E))):
+            E, V = E[order], V[:, order]
     return E, V
 
 
