@@ -52,27 +52,36 @@ def quspin_available():
         return False
 
 
-def quspin_eigh(K, h_x):
-    from quspin.basis import spin_basis_1d
-    from quspin.operators import hamiltonian
-
+def quspin_terms(K, h_x):
+    """QuSpin's static ZZ and X coupling lists of H = sum_{i<j} K_ij Z_i Z_j - h_x sum_i X_i."""
     L = K.shape[0]
     zz = [[K[i, j], i, j] for i in range(L) for j in range(i + 1, L)]
     xx = [[-h_x, i] for i in range(L)]
+    return zz, xx
+
+
+def quspin_sector_hamiltonian(L, z, zz, xx):
+    """QuSpin's Hamiltonian in the spin-reversal sector zblock = z (Pauli matrices)."""
+    from quspin.basis import spin_basis_1d
+    from quspin.operators import hamiltonian
+
+    return hamiltonian(
+        [["zz", zz], ["x", xx]],
+        [],
+        basis=spin_basis_1d(L, zblock=z, pauli=1),
+        dtype=np.float64,
+        check_symm=False,
+        check_herm=False,
+        check_pcon=False,
+    )
+
+
+def quspin_eigh(K, h_x):
+    zz, xx = quspin_terms(K, h_x)
     t0 = time.perf_counter()
     Es = []
     for z in (1, -1):
-        basis = spin_basis_1d(L, zblock=z, pauli=1)
-        H = hamiltonian(
-            [["zz", zz], ["x", xx]],
-            [],
-            basis=basis,
-            dtype=np.float64,
-            check_symm=False,
-            check_herm=False,
-            check_pcon=False,
-        )
-        E, V = H.eigh()
+        E, V = quspin_sector_hamiltonian(K.shape[0], z, zz, xx).eigh()
         Es.append(E)
     return time.perf_counter() - t0, Es
 

@@ -23,6 +23,7 @@ import argparse
 import time
 
 import numpy as np
+from bench_ed import quspin_available, quspin_sector_hamiltonian, quspin_terms  # same folder
 from threadpoolctl import threadpool_limits
 
 from kasglass.ed.basis import pair_products, z_eigenvalues
@@ -59,15 +60,6 @@ def ours(K, h_x, precision, Zp):
     return time.perf_counter() - t0, obs, E
 
 
-def quspin_available():
-    try:
-        import quspin  # noqa: F401
-
-        return True
-    except ImportError:
-        return False
-
-
 def quspin_pairs(L):
     """Z pair products of QuSpin's zblock representatives (same order as its basis)."""
     from quspin.basis import spin_basis_1d
@@ -81,27 +73,10 @@ def quspin_pairs(L):
 
 
 def quspin(K, h_x, Zps):
-    from quspin.basis import spin_basis_1d
-    from quspin.operators import hamiltonian
-
-    L = K.shape[0]
-    zz = [[K[i, j], i, j] for i in range(L) for j in range(i + 1, L)]
-    xx = [[-h_x, i] for i in range(L)]
+    zz, xx = quspin_terms(K, h_x)
     t0 = time.perf_counter()
-    secs = []
-    for z in (1, -1):
-        basis = spin_basis_1d(L, zblock=z, pauli=1)
-        H = hamiltonian(
-            [["zz", zz], ["x", xx]],
-            [],
-            basis=basis,
-            dtype=np.float64,
-            check_symm=False,
-            check_herm=False,
-            check_pcon=False,
-        )
-        secs.append(H.eigh())
-    obs, E = observables(secs, Zps, L)
+    secs = [quspin_sector_hamiltonian(K.shape[0], z, zz, xx).eigh() for z in (1, -1)]
+    obs, E = observables(secs, Zps, L=K.shape[0])
     return time.perf_counter() - t0, obs, E
 
 

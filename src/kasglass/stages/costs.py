@@ -175,9 +175,9 @@ def ed_mem_mb(L: int, method: str) -> int:
 # dim 4096; Chebyshev averaging ~3e-4 2^l l s per 10^4 time units).
 
 
-#: ssyevd against dsyevd with eigenvectors (both sectors at L = 12: 2.22 s against 4.30 s,
-#: docs/ed_precision.md)
-FLOAT32_EIGH_FACTOR = 0.52
+#: ssyevd plus its float64 refinement against dsyevd, with eigenvectors (both sectors at L = 12:
+#: 1.81 s against 2.53 s, docs/ed_precision.md)
+FLOAT32_EIGH_FACTOR = 0.72
 
 
 def eigh_seconds(dim: int, precision: str = "float64") -> float:
