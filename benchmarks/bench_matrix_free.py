@@ -11,7 +11,7 @@ Measured in one run, one thread, each point in a fresh subprocess (its own peak 
 - the shard runner's realizations/s at L = 200 and L = 3000 (one alpha, seed manifest, as the
   workflow's sfs job), and, with ``--baseline SRC`` (the ``src`` folder of another checkout, e.g.
   a ``git worktree`` of the previous release), the same for that code in the same run: the ratio
-  is the speed-up of this checkout.
+  is the speed-up of this checkout (the seconds per realization of every point above, too).
 Numbers are printed and written to benchmarks/out/bench_matrix_free.json.
 """
 
@@ -92,12 +92,17 @@ def main(argv=None) -> int:
                 "peak_rss_mb": peak,
                 "flips_per_spin": flips / L,
             }
-            res["paths"].append(row)
-            print(
+            msg = (
                 f"L={L:>6} {row['path']:>11}: {sec:8.3f} s/realization, peak {peak:7.0f} MB "
-                f"(before the run {before:.0f} MB), flips/L {flips / L:.3f}",
-                flush=True,
+                f"(before the run {before:.0f} MB, the run itself {peak - before:.0f} MB), "
+                f"flips/L {flips / L:.3f}"
             )
+            if args.baseline:
+                b = _run(POINT.format(L=L, n=n, mf=mf), args.baseline)
+                row.update(baseline_s=b[0], baseline_peak_rss_mb=b[2], speedup=b[0] / sec)
+                msg += f"; baseline {b[0]:.3f} s ({b[0] / sec:.2f}x), peak {b[2]:.0f} MB"
+            res["paths"].append(row)
+            print(msg, flush=True)
     for L, n in ((200, 300 if args.quick else 3000), (3000, 3 if args.quick else 30)):
         r = _run(RATE.format(L=L, n=n), SRC)[0]
         res["stage"][f"L{L}"] = {"this": r}

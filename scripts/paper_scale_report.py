@@ -9,7 +9,7 @@ For presets whose whole DAG does not fit the machine at hand: only the figures t
 appear, and only the claims whose tables exist are evaluated (the scorecard's own evaluators, with
 the run's primary parameter point). Costs come from the Snakemake benchmark record of every job
 (wall and CPU seconds, peak resident memory) next to the cost model's estimate of the same job
-(:mod:`kasglass.stages.costs`); their ratio per rule calibrates the model, and the paper preset's
+(:mod:`kasglass.stages.costs`); their ratio per rule and method calibrates the model, and the paper preset's
 core-hours per rule are its model estimate times that ratio (rules this run did not measure keep
 the bare model). Everything is computed from results/<run>/; rerun the script instead of editing.
 """
@@ -60,6 +60,16 @@ def _statistics(cfg: dict, figures: list[str]) -> list[str]:
                 if ed["precision"] == "float32"
                 else "."
             )
+        ),
+        "figS3": (
+            f"Fig. S3: alpha = {ed['alpha']}, h_x in {ed['fss']['h_x']}, realizations per size: "
+            + ", ".join(
+                f"L = {L}: {n}"
+                for L, n in zip(ed["fss"]["L"], ed["fss"]["n_realizations"], strict=True)
+            )
+            + f"; windows of {ed['fss']['n_eigs']} levels per sector (at most "
+            f"{ed['fss']['max_fraction']:g} of it) at eps in {ed['fss']['eps_targets']}, dense "
+            f"ED below L = {ed['shift_invert_min_L']}, shift-invert (float64) from it."
         ),
         "figS8": (
             f"Fig. S8: cluster entanglement at L_R = {pol['entanglement']['L_R']}, the first "
@@ -280,10 +290,11 @@ def main(argv=None) -> int:
         "Measured: the Snakemake benchmark records of this run's jobs (one core each, 2 cores "
         "busy). Model: the cost model's single-core estimate of the same jobs; measured/model "
         "(less a fixed cost per job, the CPU time of the cheapest job: "
-        f"{overhead:.1f} s) calibrates it where the model expects at least {MIN_MODEL_S:.0f} s "
-        f"of the rule. `{args.scale_to}` preset: its model estimate per job times that ratio plus "
-        "the fixed cost (ratio 1 where this run measured too little, and for ED jobs of another "
-        "method than the run's: the shift-invert jobs at L >= 14 rest on the model, from "
+        f"{overhead:.1f} s) calibrates it per rule and method (ED: dense or shift-invert) where "
+        f"the model expects at least {MIN_MODEL_S:.0f} s of them. `{args.scale_to}` preset: its "
+        "model estimate per job times that ratio plus the fixed cost (ratio 1 where this run "
+        "measured too little, and for methods this run did not use: without shift-invert jobs "
+        "in the run, the ED jobs at L >= 14 rest on the model, from "
         "benchmarks/bench_ed_cost.py; polarization: the ratio measured on dense L_R <= 12 jobs "
         "also scales the paper's L_R 13-14, which take the Chebyshev route), in float64 as "
         "configured "
@@ -299,20 +310,20 @@ def main(argv=None) -> int:
     by_stage: dict[str, list] = {}
     for rule in paper.jobs:
         g = rec[rec["rule"] == rule] if len(rec) else rec
-        calibrated = len(g) and g["model"].sum() >= MIN_MODEL_S
-        ratio = (
-            max(g["cpu"].sum() - overhead * len(g), 0.0) / g["model"].sum() if calibrated else 1.0
-        )
+        # one ratio per method of the rule (ED: dense "full" and "shift-invert" jobs), where
+        # this run measured at least MIN_MODEL_S of it; other methods keep the bare model
+        ratios = {}
+        for method, gm in g.groupby("method") if len(g) else []:
+            if gm["model"].sum() >= MIN_MODEL_S:
+                ratios[str(method)] = (
+                    max(gm["cpu"].sum() - overhead * len(gm), 0.0) / gm["model"].sum()
+                )
+        calibrated = bool(ratios)
 
-        # the ratio holds for the method it was measured with (ED: dense "full" jobs; the
-        # shift-invert jobs of L >= ed.shift_invert_min_L keep the bare model)
-        methods = set(g["method"]) if len(g) else set()
-
-        def cost(pl, rule=rule, ratio=ratio, methods=methods):
+        def cost(pl, rule=rule, ratios=ratios):
             return (
                 sum(
-                    (ratio if str(j.params.get("method", "")) in methods else 1.0) * j.seconds
-                    + overhead
+                    ratios.get(str(j.params.get("method", "")), 1.0) * j.seconds + overhead
                     for j in pl.jobs[rule].values()
                 )
                 / 3600
@@ -324,7 +335,14 @@ def main(argv=None) -> int:
             here = (
                 f"{len(g)} | {g['wall'].sum() / 3600:.3f} | {g['cpu'].sum() / 3600:.3f} | "
                 f"{g['rss'].max():.0f} | {g['model'].sum() / 3600:.3f} | "
-                + (f"{ratio:.2f}" if calibrated else "–")
+                + (
+                    ", ".join(
+                        f"{r:.2f}" + (f" ({m})" if len(ratios) > 1 or m else "")
+                        for m, r in ratios.items()
+                    )
+                    if calibrated
+                    else "–"
+                )
             )
             tot[0] += g["wall"].sum() / 3600
             tot[1] += g["cpu"].sum() / 3600

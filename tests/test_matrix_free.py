@@ -35,7 +35,7 @@ def test_normals_block_equals_normal_at(block):
     assert np.array_equal(out, ref)
 
 
-@pytest.mark.parametrize("L", [2, 3, 17, 300])
+@pytest.mark.parametrize("L", [2, 3, 17, 32, 33, 300])
 @pytest.mark.parametrize("block", [1, 256])
 def test_rows_equal_matrix(L, block):
     key = 1000 + L
@@ -60,6 +60,23 @@ def test_pair_fields_equal_fields_w(L):
     c.pair_fields(np.uint64(key), L, wfs, Zs, phis, np.empty(L), np.empty(256, np.int64))
     for a in range(len(wfs)):
         assert np.array_equal(phis[a], fields_w(Jm, wfs[a], Zs[a])), a
+
+
+@pytest.mark.parametrize("L", [1, 2, 5, 31, 32, 33, 64, 700])
+def test_fill_fields_and_matrix_fields_equal_fields_w(L):
+    """The dense path's fused pass (fill the matrix tile by tile, fields of every alpha from the
+    completed rows) and its one-read field pass give raw_coupling_matrix and fields_w exactly."""
+    key = 91 + L
+    Jm = c.raw_coupling_matrix(key, L)
+    wfs = np.stack([c.offset_weights(L, a, d, p) for a in (0.55, 0.8) for d, p in MODELS])
+    Zs = np.stack([initial_state(5 * L + k, L) for k in range(len(wfs))])
+    ref = np.stack([fields_w(Jm, wfs[a], Zs[a]) for a in range(len(wfs))])
+    Jf, phis = np.full((L, L), np.nan), np.full_like(Zs, np.nan)
+    c.fill_fields(np.uint64(key), L, Jf, wfs, Zs, phis)
+    assert np.array_equal(Jf, Jm) and np.array_equal(phis, ref)
+    phis[:] = np.nan
+    c.matrix_fields(Jm, wfs, Zs, phis)
+    assert np.array_equal(phis, ref)
 
 
 @pytest.mark.parametrize("L", [10, 200, 2000])

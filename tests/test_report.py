@@ -96,3 +96,40 @@ def test_update_docs_generates_results_claims_and_readme_block(tiny_run, tmp_pat
     (docs / "results.md").write_text("stale")
     check = subprocess.run(cmd + ["--check"], capture_output=True, text=True, timeout=120)
     assert check.returncode == 1 and "results.md" in check.stdout
+
+
+def test_paper_scale_report_on_the_tiny_run(tiny_run, tmp_path):
+    """scripts/paper_scale_report.py on the tiny run: statistics, figures, the claims its tables
+    decide, the measured cost per rule next to the model, the paper preset's projection, and the
+    README block between its markers (the rest of the README untouched)."""
+    begin, end = "<!-- BEGIN PAPER COST -->", "<!-- END PAPER COST -->"
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{begin}\nold\n{end}\n\nafter\n")
+    out = tmp_path / "docs" / "tiny.md"
+    cmd = [
+        sys.executable,
+        str(REPO / "scripts" / "paper_scale_report.py"),
+        "--preset",
+        "tiny",
+        "--results",
+        str(tiny_run / "results"),
+        "--out",
+        str(out),
+        "--readme",
+        str(readme),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text()
+    for head in ("## Statistics", "## Claims whose tables this run produced", "## Cost of this"):
+        assert head in text, head
+    assert "- Fig. 3: L = " in text and "- Fig. S3: alpha = " in text
+    pngs = sorted(p.name for p in (tiny_run / "results/tiny/figures").glob("*.png"))
+    assert sorted(p.name for p in (tmp_path / "docs" / "tiny").glob("*.png")) == pngs
+    rows = [ln for ln in text.splitlines() if ln.startswith("| ed |")]
+    assert len(rows) == 1 and int(rows[0].split("|")[2]) > 0, rows  # ED jobs measured
+    total = next(ln for ln in text.splitlines() if ln.startswith("| **total** |"))
+    assert float(total.split("|")[-3]) > 0  # the paper preset's float64 core-hours
+    block = readme.read_text()
+    assert block.startswith("# x\n\n") and block.endswith(f"{end}\n\nafter\n")
+    assert "old" not in block and "| **all** |" in block

@@ -111,3 +111,24 @@ def test_coupling_matrix_is_the_stream_in_pair_order(L):
     p = i * L - i * (i + 1) // 2 + j - i - 1
     if i < j:
         assert Jm[i, j] == rng.normals(seed, 1, start=p)[0]
+
+
+@pytest.mark.parametrize(
+    "base", [0, 1, 20201221, 2**32 - 1, 2**32, 2**63 - 1, 2**64 + 5, 2**100 + 3]
+)
+def test_derive_seeds_equals_seed_sequence(base):
+    """The vectorized SeedSequence transcription gives derive_seed's values for every key size
+    (one- and two-word keys mixed in one call, scalar keys, no key)."""
+    from kasglass.seeds import derive_seed, derive_seeds
+
+    g = np.random.default_rng(base % 2**32)
+    r = np.concatenate([np.arange(40), g.integers(0, 2**40, 40), [2**31, 2**32 - 1, 2**32]])
+    for stage in ("couplings", "initial_state", "ed"):
+        L = int(g.integers(1, 10**6))
+        ref = [derive_seed(base, stage, L, int(x)) for x in r]
+        assert derive_seeds(base, stage, L, r).tolist() == ref
+        assert derive_seeds(base, stage, L, r.reshape(-1, 1)).shape == (len(r), 1)
+        assert int(derive_seeds(base, stage, 3, 2**33, 7)) == derive_seed(base, stage, 3, 2**33, 7)
+        assert int(derive_seeds(base, stage)) == derive_seed(base, stage)
+    with pytest.raises(ValueError, match="non-negative"):
+        derive_seeds(base, "ed", 3, np.array([1, -1]))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .rng import _M64, _fast_normal, normal_at, normals, normals_block
+from .rng import _M64, _fast_or_nan, normal_at, normals, normals_block
 from .seeds import derive_seed
 
 DISTANCES = ("periodic", "open")
@@ -78,26 +78,36 @@ def offset_weights(L: int, alpha: float, distance: str = "periodic", pair_sum: s
     return w[m]
 
 
+#: rows per tile of the fill: a tile's upper rows are drawn, then mirrored below the diagonal while
+#: still in cache
+FILL_TILE = 32
+
+
+@njit(cache=True, inline="always")
+def _mirror_tile(out, i0, i1):
+    """out[j, i] = out[i, j] for the rows i in [i0, i1) and every j > i."""
+    L = out.shape[0]
+    for j in range(i0 + 1, L):
+        for i in range(i0, min(j, i1)):
+            out[j, i] = out[i, j]
+
+
 @njit(cache=True)
 def _fill_J_matrix(key, L, out):
     """out[i, j] = out[j, i] = normal number p(i, j) of the stream ``key``; zero diagonal.
 
-    Rows of the upper triangle are drawn contiguously (:func:`kasglass.rng.normals_block`), then
-    mirrored tile by tile (32 x 32), which keeps the transposed writes in cache."""
-    miss = np.empty(256, np.int64)
+    Rows of the upper triangle are drawn contiguously (:func:`kasglass.rng.normals_block`) in
+    tiles of :data:`FILL_TILE` rows, each tile mirrored below the diagonal right after it is drawn
+    (while it is still in cache)."""
+    miss = np.empty(1, np.int64)
     p = 0
-    for i in range(L):
-        out[i, i] = 0.0
-        normals_block(key, p, out[i, i + 1 :], miss)
-        p += L - i - 1
-    T = 32
-    for i0 in range(0, L, T):
-        i1 = min(i0 + T, L)
-        for j0 in range(i0, L, T):
-            j1 = min(j0 + T, L)
-            for i in range(i0, i1):
-                for j in range(max(j0, i + 1), j1):
-                    out[j, i] = out[i, j]
+    for i0 in range(0, L, FILL_TILE):
+        i1 = min(L, i0 + FILL_TILE)
+        for i in range(i0, i1):
+            out[i, i] = 0.0
+            normals_block(key, p, out[i, i + 1 :], miss)
+            p += L - i - 1
+        _mirror_tile(out, i0, i1)
 
 
 @njit(cache=True, inline="always")
@@ -110,23 +120,63 @@ def pair_index(i, j, L):
 def fill_J_row(key, L, k, out, miss):
     """out[j] = J_kj (the row k of :func:`raw_coupling_matrix`, out[k] = 0) regenerated from the
     stream in O(L) time and memory: the matrix-free path. ``miss`` is scratch (int64)."""
-    B = miss.shape[0]
-    for c0 in range(0, k, B):  # J_jk, j < k: column k of the upper triangle (positions scattered)
-        c1 = min(k, c0 + B)
-        m = 0
-        p = pair_index(c0, k, L)
+    C = 512
+    for c0 in range(0, k, C):  # J_jk, j < k: column k of the upper triangle (positions scattered)
+        c1 = min(k, c0 + C)
+        for j in range(c0, c1):  # vectorizes: NaN marks the fast path's misses
+            out[j] = _fast_or_nan(key, pair_index(j, k, L))
         for j in range(c0, c1):
-            x, bad = _fast_normal(key, p)
-            out[j] = x
-            miss[m] = j
-            m += bad
-            p += L - j - 2  # p(j + 1, k) - p(j, k)
-        for t in range(m):
-            q = miss[t]
-            out[q] = normal_at(key, pair_index(q, k, L))
+            if out[j] != out[j]:
+                out[j] = normal_at(key, pair_index(j, k, L))
     out[k] = 0.0
     if k + 1 < L:
         normals_block(key, pair_index(k, k + 1, L), out[k + 1 : L], miss)
+
+
+@njit(cache=True, inline="always")
+def _row_fields(Jm, wfs, Zs, phis, j):
+    """phis[a] += K_j. Zs[a, j] for every row a: step j of :func:`kasglass.sfs.fields_w` (the full
+    row j of the symmetric matrix Jm, a contiguous loop that vectorizes)."""
+    L = Jm.shape[0]
+    Jj = Jm[j]
+    for a in range(Zs.shape[0]):
+        zj = Zs[a, j]
+        wj = wfs[a, L - 1 - j : 2 * L - 1 - j]
+        phi = phis[a]
+        for i in range(L):
+            phi[i] += (Jj[i] * wj[i]) * zj
+
+
+@njit(cache=True)
+def fill_fields(key, L, Jm, wfs, Zs, phis):
+    """Fill Jm with the couplings of the stream ``key`` (as :func:`_fill_J_matrix`) and set
+    phis[a] = fields_w(Jm, wfs[a], Zs[a]) for every row a, bit for bit, in the same pass: each
+    tile of rows is drawn, mirrored, and its full rows (complete once mirrored, still in cache)
+    enter the fields of every row a."""
+    miss = np.empty(1, np.int64)
+    for a in range(Zs.shape[0]):
+        for i in range(L):
+            phis[a, i] = 0.0
+    p = 0
+    for i0 in range(0, L, FILL_TILE):
+        i1 = min(L, i0 + FILL_TILE)
+        for i in range(i0, i1):
+            Jm[i, i] = 0.0
+            normals_block(key, p, Jm[i, i + 1 :], miss)
+            p += L - i - 1
+        _mirror_tile(Jm, i0, i1)
+        for j in range(i0, i1):
+            _row_fields(Jm, wfs, Zs, phis, j)
+
+
+@njit(cache=True)
+def matrix_fields(Jm, wfs, Zs, phis):
+    """phis[a] = fields_w(Jm, wfs[a], Zs[a]) for every row a, bit for bit, reading Jm once."""
+    for a in range(Zs.shape[0]):
+        for i in range(Jm.shape[0]):
+            phis[a, i] = 0.0
+    for j in range(Jm.shape[0]):
+        _row_fields(Jm, wfs, Zs, phis, j)
 
 
 @njit(cache=True)

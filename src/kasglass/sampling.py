@@ -38,11 +38,11 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .couplings import _fill_J_matrix, pair_fields
+from .couplings import fill_fields, matrix_fields, pair_fields
 from .model import ENSEMBLES, Model
 from .rng import splitmix64_next
-from .seeds import derive_seed, mix_seeds, param_code
-from .sfs import _relax_core, fields_w, order_code, relax_from
+from .seeds import derive_seeds, mix_seeds, param_code
+from .sfs import _relax_core, order_code
 
 log = logging.getLogger(__name__)
 
@@ -198,40 +198,52 @@ def _record(
 
 
 @njit(cache=True)
-def _relax_dense(Jm, wa, Z0, order, seeds, Zs, phi0s, phis, n_flips):
+def _relax_all(Jm, key, wa, Z0, order, seeds, Zs, phi0s, phis, n_flips, buf, miss):
     """Random state Z0 -> SFS state for every row a of ``wa`` (alpha weights), couplings
-    K_ij = Jm[i, j] * wa[a, j - i + L - 1]: fields of Z0 into phi0s[a], final state into Zs[a],
-    its exact fields into phis[a], flips into n_flips[a]."""
-    no_rec = np.empty(0, np.int64)
-    for a in range(wa.shape[0]):
-        phi0s[a] = fields_w(Jm, wa[a], Z0)
+    K_ij = J_ij * wa[a, j - i + L - 1] with J the stream ``key``: fields of Z0 into phi0s[a],
+    final state into Zs[a], its exact fields into phis[a], flips into n_flips[a].
+
+    Dense path (``Jm`` of shape (L, L)): one pass fills Jm and gives the fields of Z0 for every
+    alpha (:func:`kasglass.couplings.fill_fields`), the flips read rows of Jm, and one pass over
+    Jm per round gives the exact fields of every alpha's state
+    (:func:`kasglass.couplings.matrix_fields`). Matrix-free path (``Jm`` empty, O(L) memory): one
+    pass over the pairs with the couplings regenerated from the stream gives the fields
+    (:func:`kasglass.couplings.pair_fields`), and the flips regenerate their rows. Both are the
+    same arithmetic on the same values, bit for bit the per-alpha
+    relaxation :func:`kasglass.sfs.relax_from` on ``raw_coupling_matrix(key, L)`` (a round repeats
+    only for the alphas whose exact fields show an unstable spin)."""
+    na, L = Zs.shape
+    for a in range(na):
         Zs[a] = Z0
-        phi, n = relax_from(Jm, wa[a], Zs[a], phi0s[a].copy(), order, seeds[a], no_rec)
-        phis[a] = phi
-        n_flips[a] = n
+    if Jm.shape[0] == 0:
+        pair_fields(key, L, wa, Zs, phi0s, buf, miss)
+    else:
+        fill_fields(key, L, Jm, wa, Zs, phi0s)
+    for a in range(na):
+        phis[a] = phi0s[a]
+    _relax_rounds(Jm, key, wa, order, seeds, Zs, phis, n_flips, buf, miss)
 
 
 @njit(cache=True)
 def _relax_matrix_free(key, wa, Z0, order, seeds, Zs, phi0s, phis, n_flips, buf, miss):
-    """:func:`_relax_dense` with the couplings regenerated from the stream ``key`` (O(L) memory):
-    one pair pass gives the fields of Z0 for every alpha, the flips regenerate their rows, and one
-    pass per round gives the exact fields of every alpha's state (a round repeats only for the
-    alphas whose exact fields show an unstable spin, as in :func:`kasglass.sfs.relax_from`).
-    Bit for bit the results of :func:`_relax_dense` on ``raw_coupling_matrix(key, L)``."""
-    na, L = Zs.shape
-    for a in range(na):
-        Zs[a] = Z0
-    pair_fields(key, L, wa, Zs, phi0s, buf, miss)
-    for a in range(na):
-        phis[a] = phi0s[a]
-    _relax_matrix_free_from(key, wa, order, seeds, Zs, phis, n_flips, buf, miss)
+    """:func:`_relax_all` on the matrix-free path."""
+    _relax_all(
+        np.empty((0, 0), np.float64), key, wa, Z0, order, seeds, Zs, phi0s, phis, n_flips, buf, miss
+    )
 
 
 @njit(cache=True)
 def _relax_matrix_free_from(key, wa, order, seeds, Zs, phis, n_flips, buf, miss):
-    """The rounds of :func:`_relax_matrix_free` from the states Zs with starting fields phis
-    (given, not recomputed: tests start from deliberately wrong fields to exercise the retry
-    rounds); n_flips is set."""
+    """:func:`_relax_rounds` on the matrix-free path (tests start it from deliberately wrong
+    fields to exercise the retry rounds)."""
+    _relax_rounds(np.empty((0, 0), np.float64), key, wa, order, seeds, Zs, phis, n_flips, buf, miss)
+
+
+@njit(cache=True)
+def _relax_rounds(Jm, key, wa, order, seeds, Zs, phis, n_flips, buf, miss):
+    """The rounds of :func:`_relax_all` from the states Zs with starting fields phis (given, not
+    recomputed); n_flips is set. Rows of the couplings from Jm, or regenerated from the stream
+    ``key`` when Jm is empty."""
     na, L = Zs.shape
     for a in range(na):
         n_flips[a] = 0
@@ -239,14 +251,13 @@ def _relax_matrix_free_from(key, wa, order, seeds, Zs, phis, n_flips, buf, miss)
     for a in range(na):
         states[a] = np.uint64(seeds[a])
     pending = np.ones(na, np.bool_)
-    empty_M = np.empty((0, 0), np.float64)
     no_rec = np.empty(0, np.int64)
     n_pending = na
     while n_pending > 0:
         for a in range(na):
             if pending[a]:
                 n_flips[a], states[a] = _relax_core(
-                    empty_M,
+                    Jm,
                     key,
                     wa[a],
                     Zs[a],
@@ -258,7 +269,11 @@ def _relax_matrix_free_from(key, wa, order, seeds, Zs, phis, n_flips, buf, miss)
                     buf,
                     miss,
                 )
-        pair_fields(key, L, wa, Zs, phis, buf, miss)  # exact; unchanged rows recompute equal
+        # exact fields of every alpha (rows already stable recompute equal)
+        if Jm.shape[0] == 0:
+            pair_fields(key, L, wa, Zs, phis, buf, miss)
+        else:
+            matrix_fields(Jm, wa, Zs, phis)
         n_pending = 0
         for a in range(na):
             pending[a] = False
@@ -303,7 +318,6 @@ def _shard_chunk(
     store_off[i], random then sfs). The scratch arrays have shape (n_alpha, L)."""
     L = Z_scratch.shape[1]
     nk = wfs.shape[0]
-    matrix_free = Jm.shape[0] == 0
     max_need = 0
     for k in range(nk):
         max_need = max(max_need, n_need[k])
@@ -330,13 +344,9 @@ def _shard_chunk(
         phi0s = phi0_scratch[:na]
         phis = phi_scratch[:na]
         n_flips = np.zeros(na, np.int64)
-        if matrix_free:
-            _relax_matrix_free(
-                np.uint64(seeds_J[i]), wa, Z0, order, so, Zs, phi0s, phis, n_flips, buf, miss
-            )
-        else:
-            _fill_J_matrix(np.uint64(seeds_J[i]), L, Jm)
-            _relax_dense(Jm, wa, Z0, order, so, Zs, phi0s, phis, n_flips)
+        _relax_all(
+            Jm, np.uint64(seeds_J[i]), wa, Z0, order, so, Zs, phi0s, phis, n_flips, buf, miss
+        )
         block = r % n_blocks
         row = row_off[i]
         srow = store_off[i]
@@ -432,26 +442,20 @@ def run_shard(
     reals = np.arange(lo, max(hi, lo), dtype=np.int64)
     n = len(reals)
     if seeds is not None:
-        seed_map = {
-            int(r): (int(a), int(b))
-            for r, a, b in zip(
-                seeds["realization"], seeds["seed_couplings"], seeds["seed_initial"], strict=True
-            )
-        }
-        missing = [r for r in range(lo, hi) if r not in seed_map]
-        if missing:
+        rr = np.asarray(seeds["realization"], dtype=np.int64)
+        pos = np.full(n, -1, dtype=np.int64)  # row of the manifest of each realization lo + i
+        inside = (rr >= lo) & (rr < lo + n)
+        pos[rr[inside] - lo] = np.flatnonzero(inside)
+        missing = reals[pos < 0]
+        if len(missing):
             raise ValueError(
-                f"disorder manifest lacks realizations {missing[:5]}... of [{lo}, {hi})"
+                f"disorder manifest lacks realizations {missing[:5].tolist()}... of [{lo}, {hi})"
             )
-        seeds_J = np.array([seed_map[int(r)][0] for r in reals], dtype=np.int64)
-        seeds_Z = np.array([seed_map[int(r)][1] for r in reals], dtype=np.int64)
+        seeds_J = np.asarray(seeds["seed_couplings"], dtype=np.int64)[pos]
+        seeds_Z = np.asarray(seeds["seed_initial"], dtype=np.int64)[pos]
     else:
-        seeds_J = np.array(
-            [derive_seed(base_seed, "couplings", L, int(r)) for r in reals], dtype=np.int64
-        )
-        seeds_Z = np.array(
-            [derive_seed(base_seed, "initial_state", L, int(r)) for r in reals], dtype=np.int64
-        )
+        seeds_J = derive_seeds(base_seed, "couplings", L, reals)
+        seeds_Z = derive_seeds(base_seed, "initial_state", L, reals)
     seeds_o = np.zeros((len(plan), n), dtype=np.int64)  # flip-order seed per (alpha, realization)
     for k, a in enumerate(alphas):
         seeds_o[k] = mix_seeds(seeds_J, "sfs_order", param_code(a))

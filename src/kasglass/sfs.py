@@ -57,9 +57,9 @@ def _flip_row(Mk, wf, Z, phi, k):
 
 
 @njit(cache=True)
-def _flip_row_list(Mk, wf, Z, phi, k, U):
-    """:func:`_flip_row` that also lists the unstable spins afterwards in index order in
-    U[:n_unstable] (branch-free compaction), so that the m-th one is U[m]."""
+def _flip_row_count(Mk, wf, Z, phi, k):
+    """:func:`_flip_row` as two loops that vectorize (the field update, then the count of
+    unstable spins); the same fields and count."""
     zk = Z[k]
     Z[k] = -zk
     L = Z.shape[0]
@@ -67,16 +67,26 @@ def _flip_row_list(Mk, wf, Z, phi, k, U):
     wk = wf[L - 1 - k : 2 * L - 1 - k]
     for i in range(L):
         phi[i] -= two_zk * (Mk[i] * wk[i])
-    return _unstable_list(Z, phi, U)
+    return _n_unstable(Z, phi)
 
 
 @njit(cache=True, inline="always")
-def _unstable_list(Z, phi, U):
+def _n_unstable(Z, phi):
     n = 0
     for i in range(Z.shape[0]):
-        U[n] = i
         n += Z[i] * phi[i] > 0.0
     return n
+
+
+@njit(cache=True, inline="always")
+def _mth_unstable(Z, phi, m):
+    """Index of the m-th (from 0) unstable spin in index order (a scan that stops there)."""
+    c = -1
+    for i in range(Z.shape[0]):
+        c += Z[i] * phi[i] > 0.0
+        if c == m:
+            return i
+    return -1
 
 
 @njit(cache=True)
@@ -144,13 +154,12 @@ def _relax_core(M, key, wf, Z, phi, order, state, flips_out, n_flips, buf, miss)
                     n_flips += 1
                     changed = True
         return n_flips, state
-    if order == 0:  # random: the m-th unstable spin in index order, from the list U
-        U = np.empty(L, np.int64)
-        n_unstable = _unstable_list(Z, phi, U)
+    if order == 0:  # random: the m-th unstable spin in index order
+        n_unstable = _n_unstable(Z, phi)
         while n_unstable > 0:
             state, m = uniform_index(state, n_unstable)
-            k = U[m]
-            n_unstable = _flip_row_list(_row_of(M, key, L, k, buf, miss), wf, Z, phi, k, U)
+            k = _mth_unstable(Z, phi, m)
+            n_unstable = _flip_row_count(_row_of(M, key, L, k, buf, miss), wf, Z, phi, k)
             if n_flips < n_rec:
                 flips_out[n_flips] = k
             n_flips += 1
