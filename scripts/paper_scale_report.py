@@ -9,9 +9,10 @@ For presets whose whole DAG does not fit the machine at hand: only the figures t
 appear, and only the claims whose tables exist are evaluated (the scorecard's own evaluators, with
 the run's primary parameter point). Costs come from the Snakemake benchmark record of every job
 (wall and CPU seconds, peak resident memory) next to the cost model's estimate of the same job
-(:mod:`kasglass.stages.costs`); their ratio per rule and method calibrates the model, and the paper preset's
-core-hours per rule are its model estimate times that ratio (rules this run did not measure keep
-the bare model). Everything is computed from results/<run>/; rerun the script instead of editing.
+(:mod:`kasglass.stages.costs`); their ratio per rule and method calibrates the model, and the
+paper preset's core-hours per rule are its model estimate times that ratio (rules and methods
+this run did not measure keep the bare model). With Fig. S3 in the run, its windows are also
+tabulated by L. Everything is computed from results/<run>/; rerun the script instead of editing.
 """
 
 from __future__ import annotations
@@ -77,6 +78,50 @@ def _statistics(cfg: dict, figures: list[str]) -> list[str]:
         ),
     }
     return [f"- {text[f]}" for f in figures if f in text]
+
+
+def _fss_tables(d) -> list[str]:
+    """Fig. S3's windows as tables a reader scans for the finite-size trend: r and m_EA by h_x
+    (rows) and L (columns), one table per target energy density."""
+    out = [
+        "## Fig. S3 by system size",
+        "",
+        "Gap ratio r (Poisson 0.386, GOE 0.531) and m_EA (ergodic baseline 1/L) in the windows "
+        "around each target energy density, disorder averages +- their standard errors "
+        "(`figS3_fss`).",
+        "",
+    ]
+    Ls = sorted(d["L"].unique())
+    for eps in sorted(d["eps_target"].dropna().unique()):
+        g = d[d["eps_target"] == eps]
+        out += [
+            f"**eps = {eps:g}**",
+            "",
+            "| h_x | "
+            + " | ".join(f"r, L = {L}" for L in Ls)
+            + " | "
+            + " | ".join(f"m_EA, L = {L}" for L in Ls)
+            + " |",
+            "|---|" + "---|" * (2 * len(Ls)),
+        ]
+        for h in sorted(g["h_x"].unique()):
+            row = g[g["h_x"] == h].set_index("L")
+
+            def cell(col, err, L, row=row):
+                if L not in row.index:
+                    return "–"
+                v, e = row.loc[L, col], row.loc[L, err]
+                return f"{v:.3f} +- {e:.3f}"
+
+            out.append(
+                f"| {h:g} | "
+                + " | ".join(cell("r_mean", "r_err", L) for L in Ls)
+                + " | "
+                + " | ".join(cell("m_ea", "m_ea_err", L) for L in Ls)
+                + " |"
+            )
+        out.append("")
+    return out
 
 
 def _records(res: Path, plan) -> list[dict]:
@@ -244,6 +289,8 @@ def main(argv=None) -> int:
     ]
     for name in figs:
         lines += [f"![{name}]({rel}/{name}.png)", ""]
+    if "figS3_fss" in tables and "figS3" in figs:
+        lines += _fss_tables(tables["figS3_fss"])
     prim = claims[claims["primary"]]
     counts = prim["verdict"].value_counts()
     lines += [

@@ -241,3 +241,27 @@ def test_what_a_parameter_change_reruns():
     # the shard knob changes the jobs, and the sums they feed, but nothing else
     d3 = base.diff(build_plan(_cfg(shards={"stage_minutes": {"ed": 0.1}})))
     assert set(d3) <= {"ed", "ed_fig3", "ed_figS3", "claims"}
+
+
+@pytest.mark.parametrize("slice_preset", ["paper_slice", "paper_fss", "extended_slice"])
+def test_published_slices_validate_and_stay_within_their_parent(slice_preset):
+    """The presets behind the published docs/ runs validate, plan and name their run after
+    themselves; a Fig. S3 slice keeps the paper grid, asks for no more realizations per L than
+    the preset it slices, and takes shift-invert windows at its largest L."""
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).resolve().parents[1] / "presets" / f"{slice_preset}.yaml"
+    raw = yaml.safe_load(path.read_text())
+    plan = build_plan(_cfg(f"presets/{slice_preset}.yaml"))
+    assert plan.jobs and raw["preset"] == slice_preset
+    parent = "extended" if slice_preset.startswith("extended") else "paper"
+    full = _cfg(f"presets/{parent}.yaml")
+    if "fss" in raw.get("ed", {}):
+        fss, big = raw["ed"]["fss"], full["ed"]["fss"]
+        assert set(fss["L"]) <= set(big["L"]) and fss["h_x"] == big["h_x"]
+        for L, n in zip(fss["L"], fss["n_realizations"], strict=True):
+            assert n <= big["n_realizations"][big["L"].index(L)], L
+        fss_jobs = [j for j in plan.jobs["ed"].values() if j.params.get("L") == max(fss["L"])]
+        assert fss_jobs and {j.params["method"] for j in fss_jobs} == {"shift-invert"}

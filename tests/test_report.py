@@ -124,6 +124,7 @@ def test_paper_scale_report_on_the_tiny_run(tiny_run, tmp_path):
     for head in ("## Statistics", "## Claims whose tables this run produced", "## Cost of this"):
         assert head in text, head
     assert "- Fig. 3: L = " in text and "- Fig. S3: alpha = " in text
+    assert "## Fig. S3 by system size" in text and "| h_x | r, L = " in text
     pngs = sorted(p.name for p in (tiny_run / "results/tiny/figures").glob("*.png"))
     assert sorted(p.name for p in (tmp_path / "docs" / "tiny").glob("*.png")) == pngs
     rows = [ln for ln in text.splitlines() if ln.startswith("| ed |")]

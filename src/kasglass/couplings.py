@@ -187,33 +187,52 @@ def pair_fields(key, L, wfs, Zs, phis, buf, miss):
 
     Each phi_i is summed over j in index order, with the zero diagonal term where
     :func:`kasglass.sfs.fields_w` has it, so the result equals ``fields_w(Jm, wfs[a], Zs[a])``
-    bit for bit. ``buf`` (float64, >= L) and ``miss`` (int64) are scratch.
+    bit for bit. Rows i and i + 1 are drawn together and share one loop over j > i + 1 (two
+    independent sums, and phi_j gets row i's term, then row i + 1's, as row by row would).
+    ``buf`` (float64, >= L) and ``miss`` (int64) are scratch.
     """
     nk = Zs.shape[0]
     for a in range(nk):
         for i in range(L):
             phis[a, i] = 0.0
+    buf2 = np.empty(max(L - 2, 0), np.float64)
     p = 0
-    for i in range(L):
-        n = L - i - 1
-        row = buf[:n]
-        normals_block(key, p, row, miss)
-        p += n
+    for i in range(0, L - 1, 2):
+        n0 = L - i - 1  # row i: j = i + 1 .. L - 1
+        n1 = n0 - 1  # row i + 1: j = i + 2 .. L - 1
+        r0 = buf[:n0]
+        r1 = buf2[:n1]
+        normals_block(key, p, r0, miss)
+        normals_block(key, p + n0, r1, miss)
+        p += n0 + n1
         for a in range(nk):
             Z = Zs[a]
             phi = phis[a]
-            wi = wfs[
-                a, L - 1 : 2 * L - 1 - i
-            ]  # wi[0] = wf[L - 1] (the diagonal), wi[m] for j = i + m
-            zi = Z[i]
-            acc = phi[i] + (0.0 * wi[0]) * zi
-            Zr = Z[i + 1 :]
-            pr = phi[i + 1 :]
-            for m in range(n):
-                kk = row[m] * wi[m + 1]
-                acc += kk * Zr[m]
-                pr[m] += kk * zi
-            phi[i] = acc
+            w0 = wfs[a, L - 1 : 2 * L - 1 - i]  # w0[m]: j = i + m (w0[0] the diagonal)
+            w1 = wfs[a, L - 1 : 2 * L - 2 - i]  # w1[m]: j = i + 1 + m
+            z0 = Z[i]
+            z1 = Z[i + 1]
+            acc0 = phi[i] + (0.0 * w0[0]) * z0
+            k = r0[0] * w0[1]  # the pair (i, i + 1)
+            acc0 += k * z1
+            acc1 = (phi[i + 1] + k * z0) + (0.0 * w1[0]) * z1
+            Zr = Z[i + 2 :]
+            pr = phi[i + 2 :]
+            r0t = r0[1:]
+            w0t = w0[2:]
+            w1t = w1[1:]
+            for m in range(n1):
+                ka = r0t[m] * w0t[m]
+                kb = r1[m] * w1t[m]
+                zj = Zr[m]
+                acc0 += ka * zj
+                acc1 += kb * zj
+                pr[m] = (pr[m] + ka * z0) + kb * z1
+            phi[i] = acc0
+            phi[i + 1] = acc1
+    if L % 2 == 1:  # the last row has no pairs: only its diagonal term
+        for a in range(nk):
+            phis[a, L - 1] = phis[a, L - 1] + (0.0 * wfs[a, L - 1]) * Zs[a, L - 1]
 
 
 def raw_coupling_matrix(seed: int, L: int, out: np.ndarray | None = None) -> np.ndarray:

@@ -225,14 +225,6 @@ def _relax_all(Jm, key, wa, Z0, order, seeds, Zs, phi0s, phis, n_flips, buf, mis
 
 
 @njit(cache=True)
-def _relax_matrix_free(key, wa, Z0, order, seeds, Zs, phi0s, phis, n_flips, buf, miss):
-    """:func:`_relax_all` on the matrix-free path."""
-    _relax_all(
-        np.empty((0, 0), np.float64), key, wa, Z0, order, seeds, Zs, phi0s, phis, n_flips, buf, miss
-    )
-
-
-@njit(cache=True)
 def _relax_matrix_free_from(key, wa, order, seeds, Zs, phis, n_flips, buf, miss):
     """:func:`_relax_rounds` on the matrix-free path (tests start it from deliberately wrong
     fields to exercise the retry rounds)."""
