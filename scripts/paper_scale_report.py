@@ -18,6 +18,7 @@ tabulated by L. Everything is computed from results/<run>/; rerun the script ins
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -124,6 +125,15 @@ def _fss_tables(d) -> list[str]:
     return out
 
 
+def _ratio_cells(ratios: dict, source: dict, preset: str) -> str:
+    """measured/model per method, with the run it comes from where that is another one."""
+    parts = []
+    for m, r in ratios.items():
+        tags = [t for t in (m, source[m] if source[m] != preset else "") if t]
+        parts.append(f"{r:.2f}" + (f" ({', '.join(tags)})" if tags else ""))
+    return ", ".join(parts)
+
+
 def _records(res: Path, plan) -> list[dict]:
     """Every benchmark record of the run, with the planned job's model estimate."""
     import pandas as pd
@@ -167,7 +177,9 @@ MEMBER = "part of the primary reading"
 MIN_MODEL_S = 60.0
 
 
-def _write_readme_block(readme: Path, by_stage: dict, tot: list, args, report: Path) -> None:
+def _write_readme_block(
+    readme: Path, by_stage: dict, tot: list, args, report: Path, calibrated_by: list
+) -> None:
     """The paper preset's cost per stage, between the README's markers."""
     text = readme.read_text()
     if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
@@ -191,9 +203,16 @@ def _write_readme_block(readme: Path, by_stage: dict, tot: list, args, report: P
     block += [
         f"| **all** | | **{tot[2]:.0f}** | **{tot[3]:.0f}** | |",
         "",
-        f"(The `{args.scale_to}` preset's cost model, calibrated per rule by the benchmark records "
-        f"of the `{args.preset}` run on this project's 2-core development machine: "
-        f"[{rel}]({rel}).)",
+        f"(The `{args.scale_to}` preset's cost model, calibrated per rule and method by the "
+        f"benchmark records of the `{args.preset}` run on this project's 2-core development "
+        f"machine: [{rel}]({rel})"
+        + (
+            "; rules and methods it did not measure by those of "
+            + ", ".join(f"`{o}`" for o in calibrated_by)
+            if calibrated_by
+            else ""
+        )
+        + ".)",
         END,
     ]
     a, b = text.index(BEGIN), text.index(END) + len(END)
@@ -207,6 +226,14 @@ def main(argv=None) -> int:
     ap.add_argument("--scale-to", default="paper", help="preset whose cost is projected")
     ap.add_argument("--out", type=Path, default=None, help="default: docs/<preset>.md")
     ap.add_argument("--note", default="", help="a sentence on how the run was made, printed")
+    ap.add_argument(
+        "--calibration",
+        type=Path,
+        action="append",
+        default=[],
+        help="calibration.json of another published run: its measured/model ratios fill the "
+        "rules and methods this run did not calibrate (repeatable; the first file wins)",
+    )
     ap.add_argument(
         "--readme",
         type=Path,
@@ -339,10 +366,10 @@ def main(argv=None) -> int:
         "(less a fixed cost per job, the CPU time of the cheapest job: "
         f"{overhead:.1f} s) calibrates it per rule and method (ED: dense or shift-invert) where "
         f"the model expects at least {MIN_MODEL_S:.0f} s of them. `{args.scale_to}` preset: its "
-        "model estimate per job times that ratio plus the fixed cost (ratio 1 where this run "
-        "measured too little, and for methods this run did not use: without shift-invert jobs "
-        "in the run, the ED jobs at L >= 14 rest on the model, from "
-        "benchmarks/bench_ed_cost.py; polarization: the ratio measured on dense L_R <= 12 jobs "
+        "model estimate per job times that ratio plus the fixed cost (where this run measured too "
+        "little or not at all, the ratio of another published run, named in the cell, else 1: "
+        "the bare model, from benchmarks/; polarization: the ratio measured on dense L_R <= 12 "
+        "jobs "
         "also scales the paper's L_R 13-14, which take the Chebyshev route), in float64 as "
         "configured "
         "and with the "
@@ -353,6 +380,8 @@ def main(argv=None) -> int:
         f"{args.scale_to}: jobs | core-h (float64) | core-h (float32) | peak MB |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    other_runs = [json.loads(f.read_text()) for f in args.calibration]
+    own: dict[str, dict[str, float]] = {}
     tot = [0.0, 0.0, 0.0, 0.0]
     by_stage: dict[str, list] = {}
     for rule in paper.jobs:
@@ -365,7 +394,14 @@ def main(argv=None) -> int:
                 ratios[str(method)] = (
                     max(gm["cpu"].sum() - overhead * len(gm), 0.0) / gm["model"].sum()
                 )
-        calibrated = bool(ratios)
+        if ratios:
+            own[rule] = dict(ratios)
+        # methods this run did not calibrate: the first other run that did
+        source = {m: args.preset for m in ratios}
+        for o in other_runs:
+            for m, r in o["ratios"].get(rule, {}).items():
+                if m not in ratios:
+                    ratios[m], source[m] = float(r), o["preset"]
 
         def cost(pl, rule=rule, ratios=ratios):
             return (
@@ -382,19 +418,12 @@ def main(argv=None) -> int:
             here = (
                 f"{len(g)} | {g['wall'].sum() / 3600:.3f} | {g['cpu'].sum() / 3600:.3f} | "
                 f"{g['rss'].max():.0f} | {g['model'].sum() / 3600:.3f} | "
-                + (
-                    ", ".join(
-                        f"{r:.2f}" + (f" ({m})" if len(ratios) > 1 or m else "")
-                        for m, r in ratios.items()
-                    )
-                    if calibrated
-                    else "–"
-                )
+                + (_ratio_cells(ratios, source, args.preset) or "–")
             )
             tot[0] += g["wall"].sum() / 3600
             tot[1] += g["cpu"].sum() / 3600
         else:
-            here = "0 | | | | | –"
+            here = "0 | | | | | " + (_ratio_cells(ratios, source, args.preset) or "–")
         tot[2] += p64
         tot[3] += p32
         stage = steps()[rule][0].__name__.rsplit(".", 1)[-1]
@@ -415,8 +444,23 @@ def main(argv=None) -> int:
     ]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines))
+    (figdir / "calibration.json").write_text(
+        json.dumps(
+            {
+                "preset": args.preset,
+                "kasglass_version": str(prov["kasglass_version"]),
+                "overhead_s": overhead,
+                "ratios": own,
+            },
+            indent=1,
+            sort_keys=True,
+        )
+        + "\n"
+    )
     if str(args.readme) and args.readme.is_file():
-        _write_readme_block(args.readme, by_stage, tot, args, out)
+        _write_readme_block(
+            args.readme, by_stage, tot, args, out, sorted({o["preset"] for o in other_runs})
+        )
     print(f"{out}: {len(claims)} claim rows, {len(figs)} figures in {figdir}")
     return 0
 

@@ -117,7 +117,11 @@ def test_paper_scale_report_on_the_tiny_run(tiny_run, tmp_path):
         str(out),
         "--readme",
         str(readme),
+        "--calibration",
+        str(tmp_path / "other.json"),
     ]
+    other = {"preset": "other", "overhead_s": 1.0, "ratios": {"ed": {"full": 3.0}}}
+    (tmp_path / "other.json").write_text(json.dumps(other))
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     text = out.read_text()
@@ -129,8 +133,12 @@ def test_paper_scale_report_on_the_tiny_run(tiny_run, tmp_path):
     assert sorted(p.name for p in (tmp_path / "docs" / "tiny").glob("*.png")) == pngs
     rows = [ln for ln in text.splitlines() if ln.startswith("| ed |")]
     assert len(rows) == 1 and int(rows[0].split("|")[2]) > 0, rows  # ED jobs measured
+    # the tiny run measures too little to calibrate ED: the other run's ratio fills in, named
+    assert "3.00 (full, other)" in rows[0], rows
+    calib = json.loads((tmp_path / "docs" / "tiny" / "calibration.json").read_text())
+    assert calib["preset"] == "tiny" and calib["overhead_s"] > 0 and "ed" not in calib["ratios"]
     total = next(ln for ln in text.splitlines() if ln.startswith("| **total** |"))
     assert float(total.split("|")[-3]) > 0  # the paper preset's float64 core-hours
     block = readme.read_text()
     assert block.startswith("# x\n\n") and block.endswith(f"{end}\n\nafter\n")
-    assert "old" not in block and "| **all** |" in block
+    assert "old" not in block and "| **all** |" in block and "those of `other`" in block

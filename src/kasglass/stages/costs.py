@@ -147,8 +147,11 @@ def twoflip_mem_mb(L: int) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # ED stage (benchmarks/bench_ed.py: L = 12, both sectors with vectors, r, eps and m_EA,
-# 1.7-2.0 s on one idle core, dsyevd dominates, x8 per spin; shift-invert ~25 s per target and
-# sector at L = 14, x2.5 per spin; SuperLU factors 1.8e7 nonzeros at L = 14, 8e7 at 15).
+# 1.7-2.0 s on one idle core, dsyevd dominates, x8 per spin). Shift-invert windows (32 levels per
+# sector, both sectors; benchmarks/bench_ed_cost.py and the paper_fss run): about 17 CPU-s per
+# target at L = 14 (the paper_fss jobs, 3 targets: 37-63 s per realization) and 1000 CPU-s at
+# L = 16 (one target, h_x = 0.3), i.e. x7.7 per spin from 14 to 16 (SuperLU's fill-in; x5.6 per
+# spin from 12 to 14); SuperLU factors 1.8e7 nonzeros at L = 14, 8e7 at 15.
 
 
 #: float32 against float64 dense ED, whole realization (benchmarks/bench_ed_precision.py)
@@ -161,7 +164,12 @@ def ed_seconds(L: int, method: str, n_targets: int, precision: str = "float64") 
     if method == "full":
         t = 0.05 + 3.0 * 8.0 ** (L - 12)
         return t * (FLOAT32_ED_FACTOR if precision == "float32" else 1.0)
-    return 2 * n_targets * 25.0 * 2.5 ** (L - 14)
+    return n_targets * SHIFT_INVERT_TARGET_S * SHIFT_INVERT_GROWTH ** (L - 14)
+
+
+#: shift-invert: CPU seconds per target energy at L = 14 (both sectors) and the growth per spin
+SHIFT_INVERT_TARGET_S = 17.0
+SHIFT_INVERT_GROWTH = 7.7
 
 
 def ed_mem_mb(L: int, method: str) -> int:
