@@ -134,6 +134,25 @@ def _ratio_cells(ratios: dict, source: dict, preset: str) -> str:
     return ", ".join(parts)
 
 
+def _shard_size(plan, rule: str, label: str, res: Path) -> int | None:
+    """Realizations of the shard ``label`` as it ran: hi - lo from the job parameters recorded in
+    its first output file (None where that is not a realization range)."""
+    import pyarrow.parquet as pq
+
+    if not label or not plan.step(rule).sharded:
+        return None
+    for pattern in plan.output_patterns(rule).values():
+        f = Path(pattern.format(label=label))
+        f = f if f.is_absolute() else res.parent / f.relative_to(f.parts[0])
+        if f.suffix == ".parquet" and f.exists():
+            md = pq.read_schema(f).metadata or {}
+            par = json.loads(md.get(b"kasglass_job", b"{}")).get("params", {})
+            if "lo" in par and "hi" in par:
+                return int(par["hi"]) - int(par["lo"])
+            return None
+    return None
+
+
 def _records(res: Path, plan) -> list[dict]:
     """Every benchmark record of the run, with the planned job's model estimate."""
     import pandas as pd
@@ -151,8 +170,26 @@ def _records(res: Path, plan) -> list[dict]:
                 f.relative_to(base).with_suffix("").as_posix() if plan.step(rule).sharded else ""
             )
             job = plan.jobs[rule].get(label)
+            n_run = _shard_size(plan, rule, label, res)
+            model = None
+            if n_run is not None:
+                # the shard as it ran (the plan's sharding may have changed with the cost model
+                # since): the per-realization model of its group times its realizations
+                group = label.rsplit("/", 1)[0]
+                peers = [
+                    j
+                    for lb, j in plan.jobs[rule].items()
+                    if lb.rsplit("/", 1)[0] == group
+                    and j.params.get("hi", 0) > j.params.get("lo", 0)
+                ]
+                if peers:
+                    j = peers[0]
+                    model = j.seconds / (j.params["hi"] - j.params["lo"]) * n_run
+                    job = job or j
             if job is None:
                 continue
+            if model is None:
+                model = float(job.seconds)
             b = pd.read_csv(f, sep="\t").apply(pd.to_numeric, errors="coerce").iloc[-1]
             if not b["cpu_time"] == b["cpu_time"]:
                 continue
@@ -162,7 +199,7 @@ def _records(res: Path, plan) -> list[dict]:
                     "wall": float(b["s"]),
                     "cpu": float(b["cpu_time"]),
                     "rss": float(b["max_rss"]) if b["max_rss"] == b["max_rss"] else 0.0,
-                    "model": float(job.seconds),
+                    "model": model,
                     "method": str(job.params.get("method", "")),
                 }
             )
@@ -181,6 +218,7 @@ def _write_readme_block(
     readme: Path, by_stage: dict, tot: list, args, report: Path, calibrated_by: list
 ) -> None:
     """The paper preset's cost per stage, between the README's markers."""
+    readme, report = readme.resolve(), report.resolve()
     text = readme.read_text()
     if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
         print(f"warning: {readme} needs one {BEGIN} ... {END} block; not written", file=sys.stderr)
@@ -276,7 +314,12 @@ def main(argv=None) -> int:
 
     rec = pd.DataFrame(_records(res, plan))
     # a job's fixed cost (interpreter, imports, reading inputs): the cheapest job of the run
-    overhead = float(rec["cpu"].min()) if len(rec) else 0.0
+    # (or of the runs whose calibrations fill in, where one of those had a cheaper job)
+    other_runs = [json.loads(f.read_text()) for f in args.calibration]
+    overhead = min(
+        [float(rec["cpu"].min())] * bool(len(rec)) + [float(o["overhead_s"]) for o in other_runs]
+        or [0.0]
+    )
     paper = build_plan(load_config(f"presets/{args.scale_to}.yaml", root=REPO))
     paper32 = build_plan(
         load_config(
@@ -363,7 +406,8 @@ def main(argv=None) -> int:
         "",
         "Measured: the Snakemake benchmark records of this run's jobs (one core each, 2 cores "
         "busy). Model: the cost model's single-core estimate of the same jobs; measured/model "
-        "(less a fixed cost per job, the CPU time of the cheapest job: "
+        "(less a fixed cost per job, the CPU time of the cheapest job of this run or of the "
+        "runs named below: "
         f"{overhead:.1f} s) calibrates it per rule and method (ED: dense or shift-invert) where "
         f"the model expects at least {MIN_MODEL_S:.0f} s of them. `{args.scale_to}` preset: its "
         "model estimate per job times that ratio plus the fixed cost (where this run measured too "
@@ -380,7 +424,6 @@ def main(argv=None) -> int:
         f"{args.scale_to}: jobs | core-h (float64) | core-h (float32) | peak MB |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    other_runs = [json.loads(f.read_text()) for f in args.calibration]
     own: dict[str, dict[str, float]] = {}
     tot = [0.0, 0.0, 0.0, 0.0]
     by_stage: dict[str, list] = {}

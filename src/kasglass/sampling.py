@@ -407,9 +407,8 @@ def run_shard(
     matrix_free : bool
         Regenerate the couplings from their stream instead of holding the L x L matrix of raw
         Gaussians: O(L) memory instead of 8 L^2 bytes, the same tables bit for bit, about 1.7x
-        the time with four alphas and 2.3x with one where the matrix fits in cache-friendly
-        memory (at L = 10^4 it is faster than the memory-bound dense path; the SFS stage chooses
-        it from ``sfs.matrix_free_from_L``).
+        the time at L = 10^3 with one alpha and about the dense path's at L = 10^4, where the
+        dense path is memory-bound (the SFS stage chooses it from ``sfs.matrix_free_from_L``).
 
     Returns
     -------

@@ -74,17 +74,17 @@ def scaled(mem_mb: int, runtime: int, attempt: int) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# SFS stage (disorder manifest + relaxation; benchmarks/bench_sfs.py): at L = 3000 one
-# realization takes 36 ms in the shard loop (couplings 11 ms, then per alpha the initial fields
-# 4 ms and the random-order relaxation 10 ms, the rest fixed cost); 6686-7671 realizations/s
-# at L = 200 with one alpha.
+# SFS stage (disorder manifest + relaxation; benchmarks/bench_sfs.py, bench_matrix_free.py): at
+# L = 3000 one realization takes 36-55 ms in the shard loop depending on the machine (couplings
+# and the fused fields of the random state, then per alpha the random-order relaxation and the
+# exact fields); 5900-7700 realizations/s at L = 200 with one alpha.
 
 
 # The matrix-free path (sfs.matrix_free_from_L) regenerates the couplings: two pair passes of
 # L^2 / 2 normals shared by every alpha, then per alpha the accumulation of those passes and one
-# row of L normals per flip (about 0.8 L flips); measured 0.84 s per realization at L = 10^4 and
-# 94 s at L = 10^5 with one alpha, 2.84 s at 10^4 with four (benchmarks/bench_matrix_free.py; the
-# dense path: 0.90 s and 1.68 s at 10^4, memory-bound on that machine).
+# row of L normals per flip (about 0.8 L flips); measured 0.73-0.84 s per realization at
+# L = 10^4 and 85-94 s at L = 10^5 with one alpha, 2.84 s at 10^4 with four
+# (benchmarks/bench_matrix_free.py; the dense path: 0.75-0.90 s and 1.68 s at 10^4).
 
 
 def sfs_seconds(L: int, n_alpha: int, matrix_free: bool = False) -> float:
