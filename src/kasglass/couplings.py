@@ -98,16 +98,9 @@ def _fill_J_matrix(key, L, out):
 
     Rows of the upper triangle are drawn contiguously (:func:`kasglass.rng.normals_block`) in
     tiles of :data:`FILL_TILE` rows, each tile mirrored below the diagonal right after it is drawn
-    (while it is still in cache)."""
-    miss = np.empty(1, np.int64)
-    p = 0
-    for i0 in range(0, L, FILL_TILE):
-        i1 = min(L, i0 + FILL_TILE)
-        for i in range(i0, i1):
-            out[i, i] = 0.0
-            normals_block(key, p, out[i, i + 1 :], miss)
-            p += L - i - 1
-        _mirror_tile(out, i0, i1)
+    (while it is still in cache): :func:`fill_fields` with no fields to compute."""
+    none = np.empty((0, L), np.float64)
+    fill_fields(key, L, out, np.empty((0, 2 * L - 1), np.float64), none, none)
 
 
 @njit(cache=True, inline="always")
