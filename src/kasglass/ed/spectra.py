@@ -93,7 +93,9 @@ def resolved_tol(E: np.ndarray, tol: float, precision: str) -> float:
     return max(float(tol), FLOAT32_LEVEL_RESOLUTION * float(np.max(np.abs(E))))
 
 
-def eigh_sector(H: np.ndarray, vectors: bool = True, precision: str = "float64"):
+def eigh_sector(
+    H: np.ndarray, vectors: bool = True, precision: str = "float64", device: str = "cpu"
+):
     """Dense symmetric eigensolver, LAPACK divide and conquer; overwrites ``H``.
 
     ``precision="float64"``: dsyevd. ``precision="float32"``: the matrix is rounded to single
@@ -109,11 +111,18 @@ def eigh_sector(H: np.ndarray, vectors: bool = True, precision: str = "float64")
     by Rayleigh-Ritz within the run. Validated against float64 in tests/test_ed_precision.py and
     docs/ed_precision.md.
 
+    ``device="gpu"``: the same in CuPy (cuSOLVER syevd) on a CUDA device, results on the host
+    (:func:`kasglass.ed.gpu.eigh_gpu`; validated in tests/test_ed_gpu.py and docs/ed_gpu.md).
+
     Returns
     -------
     E : ndarray, shape (dim,), ascending, float64
     V : ndarray, shape (dim, dim) (columns are eigenvectors), float64, or None
     """
+    from .gpu import check_device, eigh_gpu
+
+    if check_device(device) == "gpu":
+        return eigh_gpu(H, vectors=vectors, precision=precision)
     H64 = None
     if check_precision(precision) == "float32":
         H64 = H
@@ -171,11 +180,18 @@ def rayleigh_refine(H: np.ndarray, V: np.ndarray, group_gap: float = RITZ_GROUP_
     Hamiltonians: L + 1 entries per row), so the refinement costs O(nnz * dim) plus the small
     projected problems, instead of a dense product.
     """
-    import scipy.sparse as sp
-
     nnz = np.count_nonzero(H)
     HV = (sp.csr_matrix(H) @ V) if nnz <= H.size // 10 else H @ V
     E = np.einsum("ij,ij->j", V, HV) / np.einsum("ij,ij->j", V, V)  # V: unit norm to 1e-7
+    return ritz_runs(E, V, HV, group_gap)
+
+
+def ritz_runs(E: np.ndarray, V: np.ndarray, HV: np.ndarray, group_gap: float = RITZ_GROUP_GAP):
+    """The second half of :func:`rayleigh_refine`, shared by the CPU and GPU paths: given the
+    Rayleigh quotients ``E``, the float64 vectors ``V`` (columns) and ``HV`` = H V, sort the
+    levels and re-resolve every run of near-degenerate levels by Rayleigh-Ritz. Returns
+    ascending eigenvalues and the refined eigenvectors (``V`` may be modified in place)."""
+    E = np.asarray(E, dtype=np.float64)
     order = np.argsort(E, kind="stable")
     if not np.array_equal(order, np.arange(len(E))):
         E, V, HV = E[order], V[:, order], HV[:, order]
@@ -195,9 +211,13 @@ def rayleigh_refine(H: np.ndarray, V: np.ndarray, group_gap: float = RITZ_GROUP_
 
 
 def diagonalize_sectors(
-    K: np.ndarray, h_x: float, vectors: bool = True, precision: str = "float64"
+    K: np.ndarray,
+    h_x: float,
+    vectors: bool = True,
+    precision: str = "float64",
+    device: str = "cpu",
 ):
-    """Full spectra (and eigenvectors) of both parity sectors (``precision``: see
+    """Full spectra (and eigenvectors) of both parity sectors (``precision`` and ``device``: see
     :func:`eigh_sector`).
 
     Returns
@@ -208,7 +228,8 @@ def diagonalize_sectors(
     """
     out = []
     for p in (1, -1):
-        E, V = eigh_sector(sector_hamiltonian(K, h_x, p), vectors=vectors, precision=precision)
+        H = sector_hamiltonian(K, h_x, p)
+        E, V = eigh_sector(H, vectors=vectors, precision=precision, device=device)
         out.append((p, E, V))
     return out
 

@@ -130,6 +130,7 @@ def analyze_realization(
     mi_stride: int = 16,
     precision: str = "float64",
     periodic: bool = True,
+    device: str = "cpu",
 ) -> dict:
     """Spectral statistics of one realization at one h_x.
 
@@ -154,6 +155,9 @@ def analyze_realization(
         shift-invert windows are always float64).
     periodic : bool
         Ring (minimum-image) or open-chain distances of the mutual information.
+    device : {"cpu", "gpu"}
+        Where the dense diagonalizations run (:mod:`kasglass.ed.gpu`; every observable is
+        computed on the host either way).
 
     Returns
     -------
@@ -170,7 +174,9 @@ def analyze_realization(
     tgt = np.zeros((eps_targets.size, len(SUM_COLUMNS)))
     if method == "full":
         sectors = []
-        for p, E, V in diagonalize_sectors(K, h_x, vectors=True, precision=precision):
+        for p, E, V in diagonalize_sectors(
+            K, h_x, vectors=True, precision=precision, device=device
+        ):
             d = SectorData(E, V, L, Zp, parity=p, mi_stride=mi_stride, periodic=periodic)
             values = _state_values(d, vectors=True)
             d.V = None  # release the eigenvectors before the next sector
@@ -215,6 +221,7 @@ def run_shard(
     method: str = "full",
     mi_stride: int = 16,
     precision: str = "float64",
+    device: str = "cpu",
 ) -> pd.DataFrame:
     """Per-realization partial sums for a shard of realizations at one (L, model, h_x).
 
@@ -245,6 +252,7 @@ def run_shard(
             mi_stride,
             precision,
             model.periodic,
+            device,
         )
         parts = []
         if res["bins"] is not None:
@@ -282,15 +290,17 @@ def run_shard(
         now = time.perf_counter()
         rate = done / max(now - t_start, 1e-9)
         log.info(
-            "L=%d alpha=%.3f h_x=%.4g r=%d (%s): %.2f s; %d/%d done, %.0f s left",
+            "L=%d alpha=%.3f h_x=%.4g r=%d (%s, %s): %.2f s; %d/%d done, %.2f/s, %.0f s left",
             L,
             model.alpha,
             h_x,
             r,
             method,
+            device,
             now - t0,
             done,
             len(realizations),
+            rate,
             (len(realizations) - done) / rate,
         )
     out = pd.concat(frames, ignore_index=True)

@@ -24,20 +24,20 @@ def basis_index(Z: np.ndarray) -> np.ndarray:
     return (bits << np.arange(Z.shape[-1], dtype=np.int64)).sum(axis=-1)
 
 
-def eigh(H: np.ndarray, precision: str = "float64"):
+def eigh(H: np.ndarray, precision: str = "float64", device: str = "cpu"):
     """Spectrum (ascending) and eigenvectors (columns) of a real symmetric matrix, overwriting
     ``H``: :func:`kasglass.ed.spectra.eigh_sector` (LAPACK divide and conquer, dsyevd, or ssyevd
-    with ``precision="float32"``)."""
+    with ``precision="float32"``; cuSOLVER's with ``device="gpu"``)."""
     from ..ed.spectra import eigh_sector
 
-    return eigh_sector(H, vectors=True, precision=precision)
+    return eigh_sector(H, vectors=True, precision=precision, device=device)
 
 
-def parity_eigh(K: np.ndarray, h_x: float, precision: str = "float64"):
+def parity_eigh(K: np.ndarray, h_x: float, precision: str = "float64", device: str = "cpu"):
     """Eigenpairs of the full-chain H = sum_{i<j} K_ij Z_i Z_j - h_x sum_i X_i from its two
     parity sectors of P = prod_i X_i (:func:`kasglass.ed.spectra.diagonalize_sectors`), each
     sector eigenvector embedded in the full basis by :func:`kasglass.ed.basis.sector_to_full`
-    (``precision``: see :func:`kasglass.ed.spectra.eigh_sector`).
+    (``precision``, ``device``: see :func:`kasglass.ed.spectra.eigh_sector`).
 
     Returns
     -------
@@ -52,7 +52,9 @@ def parity_eigh(K: np.ndarray, h_x: float, precision: str = "float64"):
 
     L = K.shape[0]
     Es, Vs, Ps = [], [], []
-    for p, w, u in diagonalize_sectors(K, float(h_x), vectors=True, precision=precision):
+    for p, w, u in diagonalize_sectors(
+        K, float(h_x), vectors=True, precision=precision, device=device
+    ):
         Es.append(w)
         Vs.append(sector_to_full(u, L, p))
         Ps.append(np.full(len(w), p, dtype=np.int8))

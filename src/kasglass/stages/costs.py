@@ -158,12 +158,22 @@ def twoflip_mem_mb(L: int) -> int:
 FLOAT32_ED_FACTOR = 0.6
 
 
-def ed_seconds(L: int, method: str, n_targets: int, precision: str = "float64") -> float:
-    """Seconds per realization and h_x (dense ED: with the entanglement observables, and
-    FLOAT32_ED_FACTOR of that in single precision)."""
+#: dense ED with ``ed.device: gpu`` against the CPU, whole realization, host seconds: the
+#: eigensolver moves to the GPU, the observables and the Ritz step stay on the host
+#: (benchmarks/bench_ed_gpu.py; measured on an H200 with one core per job: docs/ed_gpu.md)
+GPU_ED_FACTOR = 0.25
+
+
+def ed_seconds(
+    L: int, method: str, n_targets: int, precision: str = "float64", device: str = "cpu"
+) -> float:
+    """Seconds per realization and h_x (dense ED: with the entanglement observables,
+    FLOAT32_ED_FACTOR of that in single precision, GPU_ED_FACTOR of that on a GPU; shift-invert
+    windows always run on the CPU)."""
     if method == "full":
         t = 0.05 + 3.0 * 8.0 ** (L - 12)
-        return t * (FLOAT32_ED_FACTOR if precision == "float32" else 1.0)
+        t *= FLOAT32_ED_FACTOR if precision == "float32" else 1.0
+        return t * (GPU_ED_FACTOR if device == "gpu" else 1.0)
     return n_targets * SHIFT_INVERT_TARGET_S * SHIFT_INVERT_GROWTH ** (L - 14)
 
 

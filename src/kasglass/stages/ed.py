@@ -6,7 +6,7 @@ Rules
   observable of :data:`kasglass.ed.observables.OBSERVABLES` per eps bin and per target window
   (:func:`kasglass.ed.sweep.run_shard`); realization r uses ``derive_seed(seed, "ed", L, r)``.
   L < ``ed.shift_invert_min_L``: dense dsyevd of both sectors (every eps bin and every target
-  window); otherwise shift-invert windows only.
+  window; on a CUDA GPU with ``ed.device: gpu``); otherwise shift-invert windows only.
 - ``ed_fig3``: the L = ``ed.fig3.L`` phase diagram over (eps bin, h_x) and its per-realization sums;
 - ``ed_figS3``: the target windows for every L of ``ed.fss``.
 
@@ -119,6 +119,7 @@ TABLES = register(
             ("n_eps_bins", "ed.n_eps_bins", "int64"),
             ("entanglement_stride", "ed.entanglement.stride", "int64"),
             ("precision", "ed.precision", "str"),
+            ("device", "ed.device", "str"),
         )
         + MODEL_PARAMS,
     ),
@@ -149,6 +150,7 @@ TABLES = register(
             ("shift_invert_min_L", "ed.shift_invert_min_L", "int64"),
             ("entanglement_stride", "ed.entanglement.stride", "int64"),
             ("precision", "ed.precision", "str"),
+            ("device", "ed.device", "str"),
         )
         + MODEL_PARAMS,
     ),
@@ -173,6 +175,7 @@ def run(params: dict, inputs: dict) -> dict:
         method=p["method"],
         mi_stride=p["mi_stride"],
         precision=p["precision"],
+        device=p["device"],
     )
     return {"parts": parts}
 
@@ -242,7 +245,7 @@ def plan(ctx) -> list[Job]:
     jobs, files = [], {}
     for (L, h), n in sorted(demand.items()):
         m = method(cfg, L)
-        each = C.ed_seconds(L, m, n_targets, ed["precision"])
+        each = C.ed_seconds(L, m, n_targets, ed["precision"], ed["device"])
         per = C.per_job(each, C.job_minutes(cfg, "ed"))
         prefix = f"L{L}/alpha{fmt(ed['alpha'])}/hx{fmt(h)}"
         for k, (lo, hi) in enumerate(ranges(n, per)):
@@ -261,6 +264,7 @@ def plan(ctx) -> list[Job]:
                 "max_fraction": float(fss["max_fraction"]),
                 "mi_stride": int(ed["entanglement"]["stride"]),
                 "precision": ed["precision"],
+                "device": ed["device"],
             }
             jobs.append(
                 Job(
@@ -294,7 +298,12 @@ def plan(ctx) -> list[Job]:
             mem_mb=4000,
             runtime=30,
             provenance=ctx.provenance(
-                "ed.alpha", "ed.n_eps_bins", "ed.precision", "ed.entanglement", "ed.fig3"
+                "ed.alpha",
+                "ed.n_eps_bins",
+                "ed.precision",
+                "ed.device",
+                "ed.entanglement",
+                "ed.fig3",
             ),
         )
     )
@@ -319,7 +328,12 @@ def plan(ctx) -> list[Job]:
             mem_mb=4000,
             runtime=30,
             provenance=ctx.provenance(
-                "ed.alpha", "ed.shift_invert_min_L", "ed.precision", "ed.entanglement", "ed.fss"
+                "ed.alpha",
+                "ed.shift_invert_min_L",
+                "ed.precision",
+                "ed.device",
+                "ed.entanglement",
+                "ed.fss",
             ),
         )
     )

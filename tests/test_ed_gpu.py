@@ -1,0 +1,148 @@
+"""The GPU path of the dense diagonalizations (knob ed.device, kasglass.ed.gpu).
+
+Everywhere: the GPU code path runs with NumPy standing in for CuPy and reproduces the CPU path
+(eigenpairs, the float32 refinement, the sweep's partial sums); a GPU job without CuPy stops with an
+error naming the knob; the knob reaches the jobs and the tables. Where CuPy and a CUDA device are
+present (never in CI): the real GPU against the CPU on the same realizations.
+"""
+
+import sys
+
+import numpy as np
+import pytest
+
+from kasglass.ed import gpu
+from kasglass.ed.hamiltonian import sector_hamiltonian
+from kasglass.ed.spectra import eigh_sector
+from kasglass.ed.sweep import SUM_COLUMNS, ed_couplings, figure_table, run_shard
+from kasglass.model import Model
+
+HAS_GPU = gpu.available()
+needs_gpu = pytest.mark.skipif(not HAS_GPU, reason="needs CuPy and a CUDA device")
+
+
+def _sector(L=10, h_x=0.3, p=1, seed=2):
+    K, _ = ed_couplings(seed, L, 0, Model(0.7))
+    return sector_hamiltonian(K, h_x, p)
+
+
+def _same_states(V, W, tol):
+    """Eigenvector columns equal up to sign (non-degenerate spectra)."""
+    s = np.sign(np.einsum("ij,ij->j", V, W))
+    return np.abs(V - W * s).max() < tol
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+def test_gpu_code_path_with_numpy_matches_cpu(precision):
+    H = _sector()
+    norm = np.abs(np.linalg.eigvalsh(H)).max()
+    E_cpu, V_cpu = eigh_sector(H.copy(), precision=precision)
+    E_gpu, V_gpu = gpu.eigh_gpu(H.copy(), precision=precision, xp=np)
+    assert E_gpu.dtype == V_gpu.dtype == np.float64
+    assert np.all(np.diff(E_gpu) >= 0)
+    # float64: the same LAPACK problem; float32: both refined in float64 (Rayleigh quotients
+    # are second order in the single-precision eigenvector errors)
+    assert np.abs(E_gpu - E_cpu).max() < (1e-12 if precision == "float64" else 1e-9) * norm
+    res = np.linalg.norm(H @ V_gpu - V_gpu * E_gpu, axis=0)
+    assert res.max() < (1e-12 if precision == "float64" else 1e-4) * norm
+    assert np.abs(V_gpu.T @ V_gpu - np.eye(len(E_gpu))).max() < 1e-5
+    if precision == "float64":
+        assert _same_states(V_gpu, V_cpu, 1e-8)
+    E_only, none = gpu.eigh_gpu(H.copy(), vectors=False, precision=precision, xp=np)
+    assert none is None and np.abs(E_only - E_cpu).max() < 1e-5 * norm
+
+
+def test_gpu_float32_refinement_resolves_near_degenerate_pairs():
+    """The GPU path's float32 refinement re-resolves mixed near-degenerate eigenvectors as the CPU
+    path does: at weak h_x the parity sectors hold pairs split far below float32's resolution."""
+    from kasglass.ed.observables import m_ea
+    from kasglass.ed.sweep import _sector_pairs
+
+    L = 10
+    H = _sector(L=L, h_x=0.02)
+    E64, V64 = eigh_sector(H.copy())
+    E32, V32 = gpu.eigh_gpu(H.copy(), precision="float32", xp=np)
+    Zp = _sector_pairs(L)
+    d = np.abs(m_ea(V32, Zp, L)[0] - m_ea(V64, Zp, L)[0])
+    assert d.max() < 1e-3, float(d.max())
+
+
+def test_sweep_on_gpu_code_path_matches_cpu(monkeypatch):
+    """run_shard with device="gpu" (NumPy standing in for CuPy): the partial sums of every
+    observable equal the CPU run's to rounding, float64; within far less than the statistical
+    errors, float32."""
+    monkeypatch.setattr(gpu, "cupy_module", lambda: np)
+    L, h_x, n = 8, 0.3, 6
+    args = (3, L, Model(0.7), h_x, range(n), 10, [0.1, 0.5], 12, 0.125, "full", 16)
+    cpu = run_shard(*args, "float64")
+    dev = run_shard(*args, "float64", device="gpu")
+    a, b = cpu[SUM_COLUMNS].to_numpy(), dev[SUM_COLUMNS].to_numpy()
+    np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-9)
+    assert (cpu["realization"] == dev["realization"]).all()
+    t64 = figure_table(cpu, "fig3", {L: n}, [h_x], 3)
+    t32 = figure_table(run_shard(*args, "float32", device="gpu"), "fig3", {L: n}, [h_x], 3)
+    ok = t64["m_ea_err"] > 0
+    for col, err in (("r_mean", "r_err"), ("m_ea", "m_ea_err"), ("s_half", "s_half_err")):
+        assert (np.abs(t64.loc[ok, col] - t32.loc[ok, col]) / t64.loc[ok, err]).max() < 0.05
+
+
+def test_gpu_without_cupy_names_the_knob(monkeypatch):
+    gpu.cupy_module.cache_clear()
+    monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy -> ImportError
+    try:
+        assert not gpu.available()
+        with pytest.raises(gpu.GPUUnavailable, match="ed.device"):
+            eigh_sector(_sector(L=6), device="gpu")
+    finally:
+        gpu.cupy_module.cache_clear()
+    with pytest.raises(ValueError, match="device must be one of"):
+        eigh_sector(_sector(L=6), device="tpu")
+
+
+def test_device_knob_reaches_jobs_and_costs():
+    from kasglass.config import ConfigError, load_config
+    from kasglass.stages import build_plan
+
+    cfg = load_config("presets/tiny.yaml", overrides={"ed": {"device": "gpu"}})
+    plan = build_plan(cfg)
+    jobs = [plan.job("ed", lab) for lab in plan.labels("ed")]
+    assert jobs and all(j.params["device"] == "gpu" for j in jobs)
+    cpu_plan = build_plan(load_config("presets/tiny.yaml"))
+    full = [j for j in jobs if j.params["method"] == "full"]
+    cpu_full = {lab: cpu_plan.job("ed", lab) for lab in cpu_plan.labels("ed")}
+    assert all(j.seconds < cpu_full[j.label].seconds for j in full)
+    assert plan.job("ed_fig3").provenance != cpu_plan.job("ed_fig3").provenance
+    with pytest.raises(ConfigError, match="ed.device"):
+        load_config("presets/tiny.yaml", overrides={"ed": {"device": "tpu"}})
+
+
+# --- a real GPU (CuPy and a CUDA device) ---------------------------------------------------------
+
+
+@needs_gpu
+@pytest.mark.parametrize("L", [8, 10])
+def test_real_gpu_eigenpairs_match_cpu(L):
+    H = _sector(L=L, h_x=0.3)
+    norm = np.abs(np.linalg.eigvalsh(H)).max()
+    E_cpu, V_cpu = eigh_sector(H.copy())
+    E_gpu, V_gpu = eigh_sector(H.copy(), device="gpu")
+    assert np.abs(E_gpu - E_cpu).max() < 1e-11 * norm
+    assert np.linalg.norm(H @ V_gpu - V_gpu * E_gpu, axis=0).max() < 1e-11 * norm
+    assert _same_states(V_gpu, V_cpu, 1e-7)
+    E32, V32 = eigh_sector(H.copy(), precision="float32", device="gpu")
+    assert np.abs(E32 - E_cpu).max() < 1e-8 * norm
+
+
+@needs_gpu
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+def test_real_gpu_sweep_matches_cpu(precision):
+    L, h_x, n = 10, 0.1, 8
+    args = (4, L, Model(0.7), h_x, range(n), 10, [0.5], 12, 0.125, "full", 16)
+    t_cpu = figure_table(run_shard(*args, "float64"), "fig3", {L: n}, [h_x], 4)
+    t_gpu = figure_table(run_shard(*args, precision, device="gpu"), "fig3", {L: n}, [h_x], 4)
+    ok = t_cpu["m_ea_err"] > 0
+    tol = 1e-6 if precision == "float64" else 0.05
+    for col, err in (("r_mean", "r_err"), ("m_ea", "m_ea_err"), ("s_half", "s_half_err")):
+        dev = np.abs(t_cpu.loc[ok, col] - t_gpu.loc[ok, col]) / t_cpu.loc[ok, err]
+        assert dev.max() < tol, (col, float(dev.max()))
+    assert (t_cpu["n_states"] == t_gpu["n_states"]).all()
