@@ -47,6 +47,12 @@ def _time(fn, reps):
     return statistics.median(walls), statistics.median(cpus)
 
 
+def _dump(rec: dict, path: str) -> None:
+    """Write the record so far (a run cut short keeps what it measured)."""
+    with open(path, "w") as f:
+        json.dump(rec, f, indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--L", type=int, nargs="+", default=[10, 12, 13, 14])
@@ -92,6 +98,7 @@ def main():
                         }  # fmt: skip
                     )
                     print(f"eigh L={L} dim={H.shape[0]} {dev} {prec}: {wall:.4f} s", flush=True)
+                    _dump(rec, args.output)
         K, _ = ed_couplings(0, 12, 0, Model(0.7))
         edges = np.linspace(0, 1, 21)
         for dev in ("cpu", "gpu"):
@@ -107,9 +114,9 @@ def main():
                     {"L": 12, "device": dev, "precision": prec, "wall_s": wall, "cpu_s": cpu}
                 )
                 print(f"realization L=12 {dev} {prec}: {wall:.3f} s wall, {cpu:.3f} s CPU")
+                _dump(rec, args.output)
     rec["summary_md"] = summary(rec)
-    with open(args.output, "w") as f:
-        json.dump(rec, f, indent=1)
+    _dump(rec, args.output)
     print(rec["summary_md"])
 
 
