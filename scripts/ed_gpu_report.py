@@ -93,6 +93,8 @@ def _compare(ref, other) -> dict:
         for t in ("fig3", "figS3"):
             a, b = ref[t], other[t]
             ok = (a[err] > 0).to_numpy()
+            if not ok.any():
+                continue
             d = (a[col] - b[col]).abs().to_numpy()
             absmax = max(absmax, float(d[ok].max()))
             worst = max(worst, float((d[ok] / a[err].to_numpy()[ok]).max()))
@@ -166,6 +168,8 @@ def cmd_report(args) -> None:
         )
     if bench:
         lines += ["", "## Speed", "", bench.get("summary_md", "")]
+    if args.note:
+        lines += ["", args.note]
     Path(args.output).write_text("\n".join(lines).rstrip() + "\n")
     print(f"wrote {args.output}")
 
@@ -184,6 +188,7 @@ def main(argv=None) -> None:
     r.add_argument("--gpu", required=True)
     r.add_argument("--gpu32")
     r.add_argument("--bench")
+    r.add_argument("--note", default="", help="a closing paragraph (how the runs were made)")
     r.add_argument("-o", "--output", default=str(REPO / "docs" / "ed_gpu.md"))
     args = ap.parse_args(argv)
     {"parts": cmd_parts, "report": cmd_report}[args.cmd](args)

@@ -88,8 +88,9 @@ footer(
         "ed.n_eps_bins). Rows: the computed hₓ (knob ed.fig3.h_x), each drawn from the geometric "
         "midpoints to its neighbours on a log axis (nothing is interpolated between rows); "
         f"distance {t['distance'].iloc[0]}, pair sum {t['pair_sum'].iloc[0]}; "
-        f"{t['precision'].iloc[0] if 'precision' in t else 'float64'} dense ED (knob "
-        "ed.precision); bins with "
+        f"{t['precision'].iloc[0] if 'precision' in t else 'float64'} dense ED on the "
+        f"{str(t['device'].iloc[0]).upper() if 'device' in t else 'CPU'} (knobs ed.precision, "
+        "ed.device); bins with "
         "< 20 gap ratios left blank. Table: fig3_phase_diagram.parquet"
     ),
 )

@@ -3,7 +3,8 @@
 not the workflow (a GPU box, say), so its outputs can join a Snakemake run elsewhere.
 
     # here: write the jobs of the plan (the same plan Snakemake builds from these config files)
-    python scripts/run_jobs.py plan --configfile presets/paper_fig3.yaml --rule ed -o jobs.json
+    python scripts/run_jobs.py plan --configfile presets/paper_fig3.yaml \
+        --config ed.fig3.n_realizations=2000 --rule ed -o jobs.json
     # there (PYTHONPATH=src; numpy, scipy, pandas, pyarrow, numba, pyyaml; CuPy for ed.device gpu)
     python scripts/run_jobs.py run jobs.json --workers 16 --deadline 400
     # here again: Snakemake takes the shard files as they are and runs the rest
@@ -46,7 +47,17 @@ def cmd_plan(args) -> None:
     from kasglass.config import load_config
     from kasglass.stages import build_plan
 
-    plan = build_plan(load_config(*args.configfile))
+    over: dict = {}
+    for item in args.config:  # dotted.key=value (value read as YAML)
+        import yaml
+
+        key, _, value = item.partition("=")
+        node = over
+        *parents, last = key.split(".")
+        for k in parents:
+            node = node.setdefault(k, {})
+        node[last] = yaml.safe_load(value)
+    plan = build_plan(load_config(*args.configfile, overrides=over or None))
     jobs = []
     for label in plan.labels(args.rule):
         job = plan.job(args.rule, label)
@@ -95,7 +106,9 @@ def _warm() -> None:
     draw_J(0, 8)
 
 
-def cmd_run(args) -> None:
+def cmd_run(args) -> int:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     spec = json.loads(Path(args.jobs).read_text())
     jobs = [d for d in spec["jobs"] if not _done(d)]
     jobs.sort(key=lambda d: (d["params"].get("lo", 0), d["label"]))
@@ -103,22 +116,30 @@ def cmd_run(args) -> None:
     print(f"{n_all - len(jobs)} of {n_all} jobs already done; {len(jobs)} to run", flush=True)
     _warm()
     t_start = time.monotonic()
-    deadline = t_start + args.deadline if args.deadline else float("inf")
+    deadline = t_start + args.deadline if args.deadline > 0 else float("inf")
     ctx = mp.get_context("fork")  # workers inherit the compiled kernels; no CUDA before the fork
     done = cpu_total = 0
-    with ctx.Pool(args.workers, maxtasksperchild=None) as pool:
-        pending = []
-        queue = list(jobs)
+    failed: list[tuple[str, str]] = []
+    queue = list(jobs)
+    # a job that raises is reported and the others go on; a worker that dies (out of memory, a
+    # crashed driver) breaks the pool, which raises here instead of waiting forever
+    with ProcessPoolExecutor(args.workers, mp_context=ctx) as pool:
+        pending = {}
         while queue or pending:
             while queue and len(pending) < args.workers and time.monotonic() < deadline:
                 d = queue.pop(0)
-                pending.append(pool.apply_async(_run_one, (d,)))
+                pending[pool.submit(_run_one, d)] = d["label"]
             if not pending:
                 break
-            time.sleep(0.05)
-            for res in [r for r in pending if r.ready()]:
-                pending.remove(res)
-                label, wall, cpu = res.get()  # a failed job raises here and ends the run
+            finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                label = pending.pop(fut)
+                try:
+                    _, wall, cpu = fut.result()
+                except Exception as e:  # noqa: BLE001 - reported, and the run exits non-zero
+                    failed.append((label, f"{type(e).__name__}: {e}"))
+                    print(f"FAILED {label}: {type(e).__name__}: {e}", flush=True)
+                    continue
                 done += 1
                 cpu_total += cpu
                 el = time.monotonic() - t_start
@@ -128,31 +149,39 @@ def cmd_run(args) -> None:
                     f"{(len(jobs) - done) * el / done:.0f} s left",
                     flush=True,
                 )
-            if queue and time.monotonic() >= deadline and not pending:
-                break
     el = time.monotonic() - t_start
-    left = len(jobs) - done
+    left = len(queue)
     print(
-        f"ran {done} jobs in {el:.1f} s ({cpu_total:.0f} CPU-s); {left} not started"
-        + (" (deadline)" if left else ""),
+        f"ran {done} jobs in {el:.1f} s ({cpu_total:.0f} CPU-s); {len(failed)} failed; {left} not "
+        "started" + (" (deadline)" if left else ""),
         flush=True,
     )
+    return 1 if failed else 0
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("plan", help="write the jobs of one rule of the plan to a JSON file")
     p.add_argument("--configfile", nargs="+", default=[], help="presets over config.yaml")
+    p.add_argument(
+        "--config",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help="overrides, e.g. ed.fig3.n_realizations=2000 (dotted keys, YAML values)",
+    )
     p.add_argument("--rule", required=True)
     p.add_argument("-o", "--output", required=True)
     r = sub.add_parser("run", help="run the jobs of a JSON file written by 'plan'")
     r.add_argument("jobs")
     r.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    r.add_argument("--deadline", type=float, default=0.0, help="seconds; 0: none")
+    r.add_argument(
+        "--deadline", type=float, default=0.0, help="seconds after which no job starts; 0: none"
+    )
     args = ap.parse_args(argv)
-    {"plan": cmd_plan, "run": cmd_run}[args.cmd](args)
+    return {"plan": cmd_plan, "run": cmd_run}[args.cmd](args) or 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -52,19 +52,52 @@ def test_gpu_code_path_with_numpy_matches_cpu(precision):
     assert none is None and np.abs(E_only - E_cpu).max() < 1e-5 * norm
 
 
-def test_gpu_float32_refinement_resolves_near_degenerate_pairs():
-    """The GPU path's float32 refinement re-resolves mixed near-degenerate eigenvectors as the CPU
-    path does: at weak h_x the parity sectors hold pairs split far below float32's resolution."""
-    from kasglass.ed.observables import m_ea
-    from kasglass.ed.sweep import _sector_pairs
+def test_gpu_float32_refinement_resolves_near_degenerate_pairs(monkeypatch):
+    """A pair of levels 1e-9 apart (far below float32's resolution): single precision returns an
+    arbitrary mixture of the two eigenvectors, and the GPU path's float64 Rayleigh-Ritz step
+    re-resolves them, as the CPU path's does; without that step the mixture stays."""
+    from kasglass.ed import spectra
 
-    L = 10
-    H = _sector(L=L, h_x=0.02)
-    E64, V64 = eigh_sector(H.copy())
-    E32, V32 = gpu.eigh_gpu(H.copy(), precision="float32", xp=np)
-    Zp = _sector_pairs(L)
-    d = np.abs(m_ea(V32, Zp, L)[0] - m_ea(V64, Zp, L)[0])
-    assert d.max() < 1e-3, float(d.max())
+    rng = np.random.default_rng(7)
+    n = 200
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    lam = np.sort(rng.uniform(-1, 1, n))
+    lam[101] = lam[100] + 1e-9
+    H = (Q * lam) @ Q.T
+    H = 0.5 * (H + H.T)
+    _, V64 = np.linalg.eigh(H)
+
+    def miss(V):  # 1 - |overlap| with the float64 eigenvector, worst of the pair
+        return float((1 - np.abs(np.einsum("ij,ij->j", V, V64)))[[100, 101]].max())
+
+    _, V32 = gpu.eigh_gpu(H.copy(), precision="float32", xp=np)
+    assert miss(V32) < 1e-8
+    ritz = spectra.ritz_runs
+    monkeypatch.setattr(spectra, "ritz_runs", lambda E, V, HV: ritz(E, V, HV, 0.0))
+    _, V0 = gpu.eigh_gpu(H.copy(), precision="float32", xp=np)
+    assert miss(V0) > 1e-3  # the step is what resolves them
+
+
+def test_gpu_failure_is_not_silent(monkeypatch):
+    """A solver that returns NaN (cuSOLVER reports failures in a flag CuPy ignores by default)
+    stops the job instead of filling the tables with NaN."""
+
+    class Broken:
+        float32, float64 = np.float32, np.float64
+        asarray, sum, isfinite, all = staticmethod(np.asarray), np.sum, np.isfinite, np.all
+
+        class linalg:
+            @staticmethod
+            def eigh(a):
+                return np.full(len(a), np.nan), np.eye(len(a))
+
+            @staticmethod
+            def eigvalsh(a):
+                return np.full(len(a), np.nan)
+
+    for vectors in (True, False):
+        with pytest.raises(RuntimeError, match="not finite"):
+            gpu.eigh_gpu(_sector(L=6), vectors=vectors, xp=Broken)
 
 
 def test_sweep_on_gpu_code_path_matches_cpu(monkeypatch):
@@ -146,3 +179,24 @@ def test_real_gpu_sweep_matches_cpu(precision):
         dev = np.abs(t_cpu.loc[ok, col] - t_gpu.loc[ok, col]) / t_cpu.loc[ok, err]
         assert dev.max() < tol, (col, float(dev.max()))
     assert (t_cpu["n_states"] == t_gpu["n_states"]).all()
+
+
+def test_paper_fig3_preset_plans_the_published_shards():
+    """docs/paper_fig3.md kept the first 570 realizations of a run planned for 2000: the preset
+    must plan exactly those shards (same labels and parameters), which holds while the shard size
+    (set by the cost model's GPU factor) divides 570. A change of the cost constants that moves
+    the shard boundaries fails here instead of silently orphaning the published run."""
+    from kasglass.config import load_config
+    from kasglass.stages import build_plan
+
+    kept = build_plan(load_config("presets/paper_fig3.yaml"))
+    n = kept.cfg["ed"]["fig3"]["n_realizations"]
+    full = build_plan(
+        load_config("presets/paper_fig3.yaml", overrides={"ed": {"fig3": {"n_realizations": 2000}}})
+    )
+    L12 = [kept.job("ed", lab) for lab in kept.labels("ed") if lab.startswith("L12/")]
+    assert {j.params["hi"] - j.params["lo"] for j in L12} == {15}
+    assert max(j.params["hi"] for j in L12) == n == 570
+    for j in L12:
+        assert full.job("ed", j.label).params == j.params
+    assert all(j.params["device"] == "gpu" and j.params["precision"] == "float64" for j in L12)

@@ -82,6 +82,14 @@ def _host(xp, a) -> np.ndarray:
     return xp.asnumpy(a) if hasattr(xp, "asnumpy") else np.asarray(a)
 
 
+def _finite(xp, E):
+    """``E``, after checking that the solver succeeded: cuSOLVER reports a failure in a flag that
+    CuPy does not check by default, and the eigenvalues are then not finite."""
+    if not bool(xp.all(xp.isfinite(E))):
+        raise RuntimeError("GPU eigensolver failed: eigenvalues not finite (cuSOLVER syevd)")
+    return E
+
+
 def eigh_gpu(H: np.ndarray, vectors: bool = True, precision: str = "float64", xp=None):
     """Dense symmetric eigensolver on the GPU; the same contract as
     :func:`kasglass.ed.spectra.eigh_sector` (ascending float64 eigenvalues, float64 eigenvector
@@ -101,9 +109,10 @@ def eigh_gpu(H: np.ndarray, vectors: bool = True, precision: str = "float64", xp
     single = check_precision(precision) == "float32"
     Hd = xp.asarray(H, dtype=xp.float32 if single else xp.float64)
     if not vectors:
-        E = xp.linalg.eigvalsh(Hd)
+        E = _finite(xp, xp.linalg.eigvalsh(Hd))
         return _host(xp, E).astype(np.float64), None
     E, V = xp.linalg.eigh(Hd)
+    E = _finite(xp, E)
     del Hd
     if single and H.dtype == np.float64:
         V = V.astype(xp.float64)

@@ -159,8 +159,11 @@ FLOAT32_ED_FACTOR = 0.6
 
 
 #: dense ED with ``ed.device: gpu`` against the CPU, whole realization, host seconds: the
-#: eigensolver moves to the GPU, the observables and the Ritz step stay on the host
-#: (benchmarks/bench_ed_gpu.py; measured on an H200 with one core per job: docs/ed_gpu.md)
+#: eigensolver moves to the GPU, the observables and the Ritz step stay on the host. Measured
+#: at L = 12 on an H200 (docs/ed_gpu.md): 0.28 with one job alone on the GPU, 0.32 with 16 jobs
+#: sharing it (benchmarks/bench_ed_gpu.py and the paper_fig3 run). Kept at the planning value
+#: 0.25 because it sets the shard size (realizations per job), so that presets/paper_fig3.yaml
+#: plans exactly the shards of its published run.
 GPU_ED_FACTOR = 0.25
 
 
