@@ -132,7 +132,10 @@ def cmd_report(args) -> None:
         "`dsyevd` on the CPU); every observable is then computed on the host by the same code as "
         "the CPU path. In single precision the float64 refinement of the CPU path follows "
         "(Rayleigh quotients from H V formed on the GPU in float64, Rayleigh-Ritz of "
-        "near-degenerate runs on the host). CPU stays the default; CuPy is not a dependency and "
+        "near-degenerate runs on the host). The same solver serves the cluster model "
+        "(`dynamics.polarization.device`) and the whole-chain quench (`dynamics.quench.device`); "
+        "the record below is of the ED sweep, and the other two are tested against the CPU "
+        "with NumPy standing in for CuPy. CPU stays the default; CuPy is not a dependency and "
         "the test suite never needs a GPU (tests/test_ed_gpu.py runs the GPU code path with NumPy "
         "standing in for CuPy, and compares with a real GPU where one is present).",
         "",

@@ -200,3 +200,49 @@ def test_paper_fig3_preset_plans_the_published_shards():
     for j in L12:
         assert full.job("ed", j.label).params == j.params
     assert all(j.params["device"] == "gpu" and j.params["precision"] == "float64" for j in L12)
+
+
+def test_cluster_and_quench_on_gpu_code_path_match_cpu(monkeypatch):
+    """dynamics.polarization.device and dynamics.quench.device: the cluster model (remnant
+    polarization, cluster entanglement) and the whole-chain quench through the GPU code path
+    (NumPy standing in for CuPy) equal the CPU path to rounding in float64 and within the
+    single-precision validation's tolerances in float32."""
+    from kasglass import cluster, quench
+    from kasglass.couplings import coupling_matrix, draw_J_pairs
+
+    monkeypatch.setattr(gpu, "cupy_module", lambda: np)
+    L = 40
+    K = coupling_matrix(draw_J_pairs(3, L, 0), L, 0.7)
+    Z = np.where(np.random.default_rng(1).random(L) < 0.5, -1.0, 1.0)
+    for prec, tol in (("float64", 1e-10), ("float32", 1e-3)):
+        P_cpu = cluster.remnant_polarization(K, Z, 0.1, [6, 8], 6, precision=prec)[0]
+        P_gpu = cluster.remnant_polarization(K, Z, 0.1, [6, 8], 6, precision=prec, device="gpu")[0]
+        np.testing.assert_allclose(P_gpu, P_cpu, atol=tol)
+        phi = K @ Z
+        e_cpu = cluster.cluster_entanglement(K, Z, phi, 0.1, 8, 4, "resonant", L, precision=prec)
+        e_gpu = cluster.cluster_entanglement(
+            K, Z, phi, 0.1, 8, 4, "resonant", L, precision=prec, device="gpu"
+        )
+        assert abs(e_gpu["s_half"] - e_cpu["s_half"]) < tol
+        np.testing.assert_allclose(e_gpu["mi"], e_cpu["mi"], atol=tol)
+    Kq = coupling_matrix(draw_J_pairs(5, 8, 0), 8, 0.7)
+    Z0 = np.where(np.random.default_rng(2).random((3, 8)) < 0.5, -1.0, 1.0)
+    times = np.array([0.0, 1.0, 10.0, 100.0])
+    for prec, tol in (("float64", 1e-10), ("float32", 1e-3)):
+        C_cpu, q_cpu, _ = quench.quench_realization(Kq, 0.3, Z0, times, precision=prec)
+        C_gpu, q_gpu, _ = quench.quench_realization(
+            Kq, 0.3, Z0, times, precision=prec, device="gpu"
+        )
+        np.testing.assert_allclose(C_gpu, C_cpu, atol=tol)
+        np.testing.assert_allclose(q_gpu, q_cpu, atol=tol)
+
+
+def test_dynamics_device_knobs_reach_jobs():
+    from kasglass.config import load_config
+    from kasglass.stages import build_plan
+
+    over = {"dynamics": {"polarization": {"device": "gpu"}, "quench": {"device": "gpu"}}}
+    plan = build_plan(load_config("presets/tiny.yaml", overrides=over))
+    for rule in ("polarization", "quench"):
+        jobs = [plan.job(rule, lab) for lab in plan.labels(rule)]
+        assert jobs and all(j.params["device"] == "gpu" for j in jobs)

@@ -122,6 +122,7 @@ def remnant_polarization(
     chebyshev_from=None,
     t_avg=1e4,
     precision="float64",
+    device="cpu",
 ):
     """Remnant polarization P(n, L_R) of the n_spins most resonant spins of the state Z.
 
@@ -149,6 +150,8 @@ def remnant_polarization(
         Arithmetic of the dense diagonalizations (:func:`kasglass.ed.spectra.eigh_sector`); with
         float32 the diagonal ensemble groups levels closer than the single-precision resolution
         (:func:`kasglass.ed.spectra.resolved_tol`).
+    device : {"cpu", "gpu"}
+        Where the dense diagonalizations run (:mod:`kasglass.ed.gpu`).
 
     Returns
     -------
@@ -174,7 +177,7 @@ def remnant_polarization(
             q = resonant_time_average(K, Z, idx[:l], h_x, t_avg)
         else:
             H, s0, _ = resonant_hamiltonian(K, Z, idx[:l], h_x)
-            E, V = eigh(H, precision)
+            E, V = eigh(H, precision, device)
             del H
             q = diagonal_ensemble_z(E, V, [s0], l, resolved_tol(E, tol, precision))[:, 0]
         P[a] = Z[idx[:n_spins]] * q[:n_spins]
@@ -198,6 +201,7 @@ def polarization_rows(
     chebyshev_from: int | None = None,
     t_avg: float = 1e4,
     precision: str = "float64",
+    device: str = "cpu",
     progress_every: float = 30.0,
 ) -> pd.DataFrame:
     """P(n, L_R) for stored SFS states of size L: one row per (realization, L_R, n).
@@ -226,7 +230,7 @@ def polarization_rows(
         phi = K @ Z
         check_stored_sfs(Z, phi, L, int(r), model.alpha)
         P, idx, phi, secs = remnant_polarization(
-            K, Z, h_x, L_R_list, n_spins, tol, phi, True, chebyshev_from, t_avg, precision
+            K, Z, h_x, L_R_list, n_spins, tol, phi, True, chebyshev_from, t_avg, precision, device
         )
         seed_J = derive_seed(base_seed, "couplings", L, int(r))
         for a, l in enumerate(L_R_list):
@@ -388,13 +392,13 @@ def half_cluster(sites: np.ndarray) -> np.ndarray:
 
 
 def cluster_entanglement(
-    K, Z, phi, h_x, L_R, n_spins, cluster, L, periodic=True, precision="float64"
+    K, Z, phi, h_x, L_R, n_spins, cluster, L, periodic=True, precision="float64", device="cpu"
 ):
-    """Diagonal-ensemble entanglement of one cluster of the state Z (``precision``: of the dense
-    diagonalization, :func:`kasglass.ed.spectra.eigh_sector`). The entropies are per eigenstate,
-    so levels degenerate within the solver's resolution contribute in whatever basis of their
-    span it returns (float32: levels closer than about 1e-8 max|E| after its refinement; their
-    weight is small at the h_x of Fig. 2, see docs/ed_precision.md).
+    """Diagonal-ensemble entanglement of one cluster of the state Z (``precision``, ``device``:
+    of the dense diagonalization, :func:`kasglass.ed.spectra.eigh_sector`). The entropies are per
+    eigenstate, so levels degenerate within the solver's resolution contribute in whatever basis
+    of their span it returns (float32: levels closer than about 1e-8 max|E| after its
+    refinement; their weight is small at the h_x of Fig. 2, see docs/ed_precision.md).
 
     H_R of the cluster's spins (:func:`resonant_hamiltonian`: the others frozen), its eigenstates
     |k> weighted by w_k = |<k|Z_R>|^2 (the diagonal ensemble of the product state; eigenstates
@@ -421,7 +425,7 @@ def cluster_entanglement(
 
     sites = select_cluster(phi, L_R, cluster)
     H, s0, _ = resonant_hamiltonian(K, Z, sites, h_x)
-    E, V = eigh(H, precision)
+    E, V = eigh(H, precision, device)
     del H
     w = V[s0] ** 2
     keep = np.flatnonzero(w >= WEIGHT_FLOOR)
@@ -444,7 +448,16 @@ def cluster_entanglement(
 
 
 def entanglement_rows(
-    base_seed, L, realizations, states, model, h_x, L_R_list, n_spins, precision="float64"
+    base_seed,
+    L,
+    realizations,
+    states,
+    model,
+    h_x,
+    L_R_list,
+    n_spins,
+    precision="float64",
+    device="cpu",
 ):
     """:func:`cluster_entanglement` of both clusters (:data:`CLUSTERS`) for stored SFS states:
     one row per (realization, cluster, L_R, quantity, spin or pair).
@@ -466,7 +479,7 @@ def entanglement_rows(
         for c in CLUSTERS:
             for l in L_R_list:
                 e = cluster_entanglement(
-                    K, Z, phi, h_x, int(l), n_spins, c, L, model.periodic, precision
+                    K, Z, phi, h_x, int(l), n_spins, c, L, model.periodic, precision, device
                 )
                 base = (L, model.alpha, float(h_x), int(r), c, int(l))
                 for n, s in enumerate(e["s_spin"]):

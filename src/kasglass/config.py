@@ -260,9 +260,30 @@ def validate_config(cfg: dict, schema_path: str | Path) -> None:
         errors = sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path)))
         msgs = [f"config key '{_key(e.absolute_path)}': {_describe(e)}" for e in errors]
     if not msgs:
+        _fill_defaults(cfg, schema, schema)
         msgs = _cross_checks(cfg)
     if msgs:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(msgs))
+
+
+def _fill_defaults(node, sch: dict, root: dict) -> None:
+    """Set every missing key that has a ``default`` in the schema, at every level (in place), as
+    the workflow's ``snakemake.utils.validate`` does; so a configuration validated outside
+    Snakemake plans the same jobs, and an optional key left out takes its documented default."""
+    import copy
+
+    while "$ref" in sch:  # local references only ("#/definitions/...")
+        target = root
+        for part in sch["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        sch = target
+    if not isinstance(node, dict):
+        return
+    for key, sub in sch.get("properties", {}).items():
+        if key not in node and isinstance(sub, dict) and "default" in sub:
+            node[key] = copy.deepcopy(sub["default"])
+        if key in node and isinstance(sub, dict):
+            _fill_defaults(node[key], sub, root)
 
 
 def _merge(base: dict, over: dict) -> dict:

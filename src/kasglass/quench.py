@@ -80,12 +80,13 @@ def quench_couplings(base_seed: int, L: int, r: int, model: Model) -> np.ndarray
     return model.coupling_matrix(J, L)
 
 
-def quench_realization(K, h_x, Z0, times, degenerate_tol=1e-4, precision="float64"):
+def quench_realization(K, h_x, Z0, times, degenerate_tol=1e-4, precision="float64", device="cpu"):
     """Exact quench of a full chain from product states Z0 (shape (m, L)).
 
     ``precision``: arithmetic of the dense diagonalization
     (:func:`kasglass.ed.spectra.eigh_sector`); with float32 the infinite-time values group levels
     closer than the single-precision resolution (:func:`kasglass.ed.spectra.resolved_tol`).
+    ``device``: where it runs (:mod:`kasglass.ed.gpu`).
 
     Returns
     -------
@@ -102,7 +103,7 @@ def quench_realization(K, h_x, Z0, times, degenerate_tol=1e-4, precision="float6
 
     s = basis_index(Z0)
     e0 = diagonal_energies(K, Z0)  # <s|H|s>: the X part has no diagonal
-    E, V, _ = parity_eigh(K, h_x, precision)
+    E, V, _ = parity_eigh(K, h_x, precision, device)
     zt = z_expectations(E, V, s, L, times)  # (T, L, m)
     C = np.einsum("tim,mi->mt", zt, Z0) / L
     tol = resolved_tol(E, degenerate_tol, precision)
@@ -124,6 +125,7 @@ def quench_shard(
     order="random",
     degenerate_tol=1e-4,
     precision="float64",
+    device="cpu",
     progress_every=30.0,
 ):
     """Quench realizations r in [lo, hi) at size L for every h_x; per-realization outputs.
@@ -146,7 +148,7 @@ def quench_shard(
         Zs, Zr = quench_initial_states(base_seed, L, r, K, n_initial, order)
         Z0 = np.concatenate([Zs, Zr])
         for h_x in h_x_list:
-            C, q, eps = quench_realization(K, h_x, Z0, times, degenerate_tol, precision)
+            C, q, eps = quench_realization(K, h_x, Z0, times, degenerate_tol, precision, device)
             for e, ens in enumerate(_STACKED):
                 sl = slice(e * n_initial, (e + 1) * n_initial)
                 Cm = C[sl].mean(axis=0)

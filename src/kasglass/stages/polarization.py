@@ -118,6 +118,7 @@ TABLES = register(
         + (
             ("degenerate_tol", "dynamics.polarization.degenerate_tol", "float64"),
             ("precision", "dynamics.polarization.precision", "str"),
+            ("device", "dynamics.polarization.device", "str"),
             ("chebyshev_from_L_R", "dynamics.polarization.chebyshev_from_L_R", "Int64"),
             ("chebyshev_t_avg", "dynamics.polarization.chebyshev_t_avg", "float64"),
         ),
@@ -196,6 +197,7 @@ TABLES = register(
                 "int64",
             ),
             ("precision", "dynamics.polarization.precision", "str"),
+            ("device", "dynamics.polarization.device", "str"),
         ),
     ),
     Schema(
@@ -236,11 +238,21 @@ def run(params: dict, inputs: dict) -> dict:
         chebyshev_from=p["chebyshev_from"],
         t_avg=p["t_avg"],
         precision=p["precision"],
+        device=p["device"],
     )
     ent = p["entanglement"]
     k = max(0, min(len(reals), int(ent["n_realizations"]) - p["lo"]))
     erows = entanglement_rows(
-        p["seed"], p["L"], reals[:k], Z[:k], m, p["h_x"], ent["L_R"], p["n_spins"], p["precision"]
+        p["seed"],
+        p["L"],
+        reals[:k],
+        Z[:k],
+        m,
+        p["h_x"],
+        ent["L_R"],
+        p["n_spins"],
+        p["precision"],
+        p["device"],
     )
     return {"rows": rows, "entanglement": erows}
 
@@ -329,6 +341,7 @@ def plan(ctx) -> list[Job]:
                 "n_spins": int(pol["n_spins"]),
                 "degenerate_tol": float(pol["degenerate_tol"]),
                 "precision": pol["precision"],
+                "device": pol["device"],
                 "chebyshev_from": None if cf is None else int(cf),
                 "t_avg": float(pol["chebyshev_t_avg"]),
                 # only the shards holding the first n_ent states measure the entanglement (its

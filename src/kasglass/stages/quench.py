@@ -32,6 +32,7 @@ _PARAMS = SFS_PARAMS + (
     ("n_initial", "dynamics.quench.n_initial", "int64"),
     ("degenerate_tol", "dynamics.quench.degenerate_tol", "float64"),
     ("precision", "dynamics.quench.precision", "str"),
+    ("device", "dynamics.quench.device", "str"),
 )
 _T = Col(
     "t",
@@ -130,6 +131,7 @@ def run(params: dict, inputs: dict) -> dict:
         order=p["order"],
         degenerate_tol=p["degenerate_tol"],
         precision=p["precision"],
+        device=p["device"],
     )
     return {"series": series, "spins": spins}
 
@@ -188,6 +190,7 @@ def plan(ctx) -> list[Job]:
                 "n_times": int(qu["n_times"]),
                 "degenerate_tol": float(qu["degenerate_tol"]),
                 "precision": qu["precision"],
+                "device": qu["device"],
                 "order": cfg["sfs"]["order"],
             }
             jobs.append(
