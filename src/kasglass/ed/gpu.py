@@ -1,4 +1,5 @@
-"""Optional GPU path for the dense diagonalizations (knob ``ed.device``).
+"""Optional GPU path for the dense diagonalizations (knobs ``ed.device``,
+``dynamics.polarization.device``, ``dynamics.quench.device``).
 
 With ``device="gpu"`` a dense symmetric eigenproblem is solved by CuPy's ``linalg.eigh`` (cuSOLVER
 ``syevd``, divide and conquer, the GPU counterpart of LAPACK's ``dsyevd``/``ssyevd`` used on the
@@ -21,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-#: where the dense diagonalizations run (knob ``ed.device``)
+#: where the dense diagonalizations run (the knobs ``*.device``)
 DEVICES = ("cpu", "gpu")
 
 
@@ -42,18 +43,23 @@ def cupy_module():
         import cupy
     except ImportError as e:
         raise GPUUnavailable(
-            "config key 'ed.device': 'gpu' needs CuPy (pip install cupy-cuda12x or "
-            f"cupy-cuda13x, matching the CUDA driver), which is not importable here: {e}. "
-            "Use ed.device: cpu on machines without a GPU."
+            "device 'gpu' (config keys ed.device, dynamics.polarization.device, "
+            "dynamics.quench.device) needs CuPy (pip install cupy-cuda12x or cupy-cuda13x, "
+            f"matching the CUDA driver), which is not importable here: {e}. Set the key to cpu "
+            "on machines without a GPU."
         ) from None
     try:
         n = int(cupy.cuda.runtime.getDeviceCount())
     except Exception as e:  # noqa: BLE001 - any CUDA runtime error means: no usable device
         raise GPUUnavailable(
-            f"config key 'ed.device': 'gpu' found no usable CUDA device ({e}); use ed.device: cpu"
+            f"device 'gpu' (config keys ed.device, dynamics.*.device) found no usable CUDA "
+            f"device ({e}); set the key to cpu"
         ) from None
     if n < 1:
-        raise GPUUnavailable("config key 'ed.device': 'gpu' found no CUDA device; use cpu")
+        raise GPUUnavailable(
+            "device 'gpu' (config keys ed.device, dynamics.*.device) found no CUDA device; "
+            "set the key to cpu"
+        )
     return cupy
 
 

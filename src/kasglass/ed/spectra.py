@@ -230,6 +230,7 @@ def diagonalize_sectors(
     for p in (1, -1):
         H = sector_hamiltonian(K, h_x, p)
         E, V = eigh_sector(H, vectors=vectors, precision=precision, device=device)
+        del H  # not held while the next sector's matrix is built
         out.append((p, E, V))
     return out
 
