@@ -12,6 +12,11 @@ Measured in one run, one thread, each point in a fresh subprocess (its own peak 
   workflow's sfs job), and, with ``--baseline SRC`` (the ``src`` folder of another checkout, e.g.
   a ``git worktree`` of the previous release), the same for that code in the same run: the ratio
   is the speed-up of this checkout (the seconds per realization of every point above, too).
+- the Gaussian stream's cost per draw (ns, long blocks from L1, best of 5), and from it the
+  floor of each stage target: a realization at size L needs L(L-1)/2 draws (dense path) before
+  any other work, so the stream alone caps the SFS stage at 1 / (L(L-1)/2 x ns) realizations/s.
+``--repeat K`` takes the best of K runs of each stage rate (this checkout and the baseline
+alternating), for machines whose speed varies from run to run.
 Numbers are printed and written to benchmarks/out/bench_matrix_free.json.
 """
 
@@ -61,6 +66,20 @@ run_shard(1, {L}, 0, {n}, plan, seeds=seeds)
 print({n} / (time.perf_counter() - t))
 """
 
+DRAW = """
+import time, numpy as np
+from kasglass.rng import normals_block
+out, miss = np.empty(4096), np.empty(256, np.int64)
+normals_block(np.uint64(1), 0, out, miss)
+best = 1e9
+for rep in range(5):
+    t = time.perf_counter()
+    for k in range(1000):
+        normals_block(np.uint64(k), 4096 * k, out, miss)
+    best = min(best, (time.perf_counter() - t) / 4096e3)
+print(best * 1e9)
+"""
+
 
 def _run(code: str, src: Path) -> list[float]:
     env = dict(os.environ, PYTHONPATH=str(src), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
@@ -74,12 +93,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes only (CI smoke)")
     ap.add_argument("--baseline", type=Path, help="src folder of another checkout to compare")
+    ap.add_argument("--repeat", type=int, default=1, help="best of K runs of each stage rate")
+    ap.add_argument("--stage-only", action="store_true", help="skip the per-path points")
     args = ap.parse_args(argv)
     sizes = (
         [(1000, 20), (3000, 3)] if args.quick else [(1000, 50), (10000, 3), (30000, 1), (100000, 1)]
     )
     res = {"paths": [], "stage": {}}
-    for L, n in sizes:
+    for L, n in [] if args.stage_only else sizes:
         for mf in (False, True):
             if not mf and L > 30000:
                 continue  # 80 GB
@@ -103,13 +124,30 @@ def main(argv=None) -> int:
                 msg += f"; baseline {b[0]:.3f} s ({b[0] / sec:.2f}x), peak {b[2]:.0f} MB"
             res["paths"].append(row)
             print(msg, flush=True)
+    ns = _run(DRAW, SRC)[0]
+    res["draw_ns"] = {"this": ns}
+    msg = f"Gaussian stream: {ns:.2f} ns per draw"
+    if args.baseline:
+        b = _run(DRAW, args.baseline)[0]
+        res["draw_ns"].update(baseline=b, ratio=b / ns)
+        msg += f" (baseline {b:.2f} ns, {b / ns:.2f}x)"
+    print(msg, flush=True)
     for L, n in ((200, 300 if args.quick else 3000), (3000, 3 if args.quick else 30)):
-        r = _run(RATE.format(L=L, n=n), SRC)[0]
-        res["stage"][f"L{L}"] = {"this": r}
-        msg = f"SFS stage L={L}: {r:.1f} realizations/s"
+        floor = 1e9 / (L * (L - 1) / 2 * ns)
+        runs, base = [], []
+        for _ in range(args.repeat):
+            runs.append(_run(RATE.format(L=L, n=n), SRC)[0])
+            if args.baseline:
+                base.append(_run(RATE.format(L=L, n=n), args.baseline)[0])
+        r = max(runs)
+        res["stage"][f"L{L}"] = {"this": r, "runs": runs, "stream_floor": floor}
+        msg = (
+            f"SFS stage L={L}: {r:.1f} realizations/s (best of {len(runs)}; the stream alone "
+            f"allows at most {floor:.1f}/s here)"
+        )
         if args.baseline:
-            b = _run(RATE.format(L=L, n=n), args.baseline)[0]
-            res["stage"][f"L{L}"].update(baseline=b, ratio=r / b)
+            b = max(base)
+            res["stage"][f"L{L}"].update(baseline=b, baseline_runs=base, ratio=r / b)
             msg += f" (baseline {b:.1f}/s, ratio {r / b:.2f})"
         print(msg, flush=True)
     out = HERE / "out" / "bench_matrix_free.json"

@@ -35,7 +35,7 @@ def test_normals_block_equals_normal_at(block):
     assert np.array_equal(out, ref)
 
 
-@pytest.mark.parametrize("L", [2, 3, 17, 32, 33, 300])
+@pytest.mark.parametrize("L", [2, 3, 17, 32, 33, 300, 530])
 @pytest.mark.parametrize("block", [1, 256])
 def test_rows_equal_matrix(L, block):
     key = 1000 + L

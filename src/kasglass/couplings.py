@@ -82,6 +82,9 @@ def offset_weights(L: int, alpha: float, distance: str = "periodic", pair_sum: s
 #: still in cache
 FILL_TILE = 32
 
+#: up to this L, :func:`fill_fields` draws each tile's rows as one block of the stream
+FLAT_FILL_MAX_L = 512
+
 
 @njit(cache=True, inline="always")
 def _mirror_tile(out, i0, i1):
@@ -150,13 +153,27 @@ def fill_fields(key, L, Jm, wfs, Zs, phis):
     for a in range(Zs.shape[0]):
         for i in range(L):
             phis[a, i] = 0.0
+    # small L: a tile's rows are one contiguous run of the stream, drawn in one block and copied
+    # (short rows one by one would spend much of their time entering and leaving the loops)
+    flat = np.empty(FILL_TILE * L if L <= FLAT_FILL_MAX_L else 0, np.float64)
     p = 0
     for i0 in range(0, L, FILL_TILE):
         i1 = min(L, i0 + FILL_TILE)
-        for i in range(i0, i1):
-            Jm[i, i] = 0.0
-            normals_block(key, p, Jm[i, i + 1 :], miss)
-            p += L - i - 1
+        if flat.shape[0] > 0:
+            n_tile = i1 * L - (i1 * (i1 + 1)) // 2 - p  # the pairs of rows i0 .. i1 - 1
+            normals_block(key, p, flat[:n_tile], miss)
+            q = 0
+            for i in range(i0, i1):
+                Jm[i, i] = 0.0
+                n_row = L - i - 1
+                Jm[i, i + 1 :] = flat[q : q + n_row]
+                q += n_row
+            p += n_tile
+        else:
+            for i in range(i0, i1):
+                Jm[i, i] = 0.0
+                normals_block(key, p, Jm[i, i + 1 :], miss)
+                p += L - i - 1
         _mirror_tile(Jm, i0, i1)
         for j in range(i0, i1):
             _row_fields(Jm, wfs, Zs, phis, j)

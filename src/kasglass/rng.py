@@ -7,8 +7,10 @@ sequence of choices from the same seed.
 
 from __future__ import annotations
 
+import llvmlite.ir as _ir
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic
 
 _M64 = (1 << 64) - 1
 GAMMA = 0x9E3779B97F4A7C15
@@ -132,7 +134,7 @@ def ziggurat_tables():
 
 
 _ZK, _ZW, _ZF, _ = ziggurat_tables()
-_ZKI = _ZK.astype(np.int64)  # K[i] < 2**52: the same thresholds as signed integers
+_ZKF = _ZK.astype(np.float64)  # K[i] < 2**52: the same thresholds as exact doubles
 _ZR = float(ZIGGURAT_R)  # correctly rounded
 _ZINVR = 1.0 / _ZR
 
@@ -185,18 +187,58 @@ def normal_at(key, p):
     return _normal_slow(key, p, r)
 
 
+@intrinsic
+def _bits_f64(typingctx, x):
+    """The float64 whose bits are the uint64 ``x`` (a bit cast, no conversion)."""
+    if x != types.uint64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], _ir.DoubleType())
+
+    return types.float64(types.uint64), codegen
+
+
+@intrinsic
+def _f64_bits(typingctx, x):
+    """The uint64 bits of the float64 ``x`` (a bit cast, no conversion)."""
+    if x != types.float64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], _ir.IntType(64))
+
+    return types.uint64(types.float64), codegen
+
+
+_TWO52 = 4503599627370496.0  # 2**52
+_EXP52 = 0x4330000000000000  # the bits of 2**52
+_SIGN = 0x8000000000000000
+
+
+@njit(cache=True, inline="always")
+def _fast_word(r):
+    """Step 2 of the stream definition on the first word ``r`` without a branch: (x, missed).
+    When ``missed`` the value is not the stream's and :func:`_normal_slow` must be called
+    (about 1.2 % of draws).
+
+    Branch-free and free of 64-bit integer <-> float conversions, so that loops of these
+    vectorize even where the CPU has no SIMD instruction for those conversions (AVX2): the
+    52-bit mantissa a becomes the double a exactly as (2**52 + a) - 2**52 (its bits are
+    2**52's exponent with a as the mantissa), the threshold test a < K[i] is done on those exact
+    doubles, and the sign is bit 8 of r moved to the sign bit (an exact negation). The same
+    value, bit for bit, as ``float(a) * W[i] * (-1)**sign``."""
+    idx = np.int64(r & np.uint64(0xFF))
+    m = (r >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)
+    a = _bits_f64(m | np.uint64(_EXP52)) - _TWO52
+    x = _bits_f64(_f64_bits(a * _ZW[idx]) ^ ((r << np.uint64(55)) & np.uint64(_SIGN)))
+    return x, a >= _ZKF[idx]
+
+
 @njit(cache=True, inline="always")
 def _fast_normal(key, p):
-    """Step 2 of the stream definition without a branch: (x, missed). When ``missed`` the
-    value is not the stream's and :func:`_normal_slow` must be called (about 1.2 % of draws).
-
-    Branch-free on purpose: the sign is a multiplication by +-1.0 (exact) and the acceptance a
-    flag, so a loop of these pipelines (about twice the rate of :func:`normal_at` in a loop)."""
-    r = mix64(key + np.uint64(p + 1) * np.uint64(GAMMA))
-    idx = np.int64(r & np.uint64(0xFF))
-    a = np.int64((r >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF))
-    s = 1.0 - 2.0 * np.float64((r >> np.uint64(8)) & np.uint64(1))
-    return np.float64(a) * _ZW[idx] * s, a >= _ZKI[idx]
+    """:func:`_fast_word` of draw p (int64 >= 0) of the stream ``key``: (x, missed)."""
+    return _fast_word(mix64(key + np.uint64(p + 1) * np.uint64(GAMMA)))
 
 
 @njit(cache=True, inline="always")
@@ -205,6 +247,14 @@ def _fast_or_nan(key, p):
     not a branch, so that loops of these vectorize: SIMD 64-bit multiplies and table gathers
     where the CPU has them)."""
     x, bad = _fast_normal(key, p)
+    return np.nan if bad else x
+
+
+@njit(cache=True, inline="always")
+def _fast_or_nan_z(z):
+    """:func:`_fast_or_nan` of the counter word z = key + (p + 1) * GAMMA (callers step z by
+    GAMMA, which spares the multiplication by the draw number)."""
+    x, bad = _fast_word(mix64(z))
     return np.nan if bad else x
 
 
@@ -229,11 +279,13 @@ def normals_block(key, p0, out, miss):
     Chunks of draws take the fast path in a loop that vectorizes (NaN marks the ~1.2 % of
     misses, which no fast-path value can be), then a scan of the chunk fixes the misses."""
     n = out.shape[0]
+    z0 = key + np.uint64(p0 + 1) * np.uint64(GAMMA)
     for c0 in range(0, n, _CHUNK):
         c1 = min(n, c0 + _CHUNK)
         blk = out[c0:c1]
+        zc = z0 + np.uint64(c0) * np.uint64(GAMMA)
         for q in range(c1 - c0):
-            blk[q] = _fast_or_nan(key, p0 + c0 + q)
+            blk[q] = _fast_or_nan_z(zc + np.uint64(q) * np.uint64(GAMMA))
         _fix_nans(key, p0 + c0, blk)
 
 
