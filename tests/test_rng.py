@@ -132,3 +132,34 @@ def test_derive_seeds_equals_seed_sequence(base):
         assert int(derive_seeds(base, stage)) == derive_seed(base, stage)
     with pytest.raises(ValueError, match="non-negative"):
         derive_seeds(base, "ed", 3, np.array([1, -1]))
+
+
+def test_fast_word_equals_the_integer_definition_at_the_edges():
+    """The vectorizable fast path (mantissa as the exact double (2**52 + a) - 2**52, threshold
+    compared as doubles, sign bit by XOR) gives step 2 of the stream definition bit for bit: the
+    value (-1)**sign * a * W[i] and the miss flag a >= K[i], at the edges a = 0, K[i] - 1, K[i],
+    2**52 - 1 of every layer and both signs."""
+    from numba import njit
+
+    @njit
+    def fast(words):
+        x = np.empty(words.shape[0])
+        bad = np.empty(words.shape[0], np.bool_)
+        for q in range(words.shape[0]):
+            x[q], bad[q] = rng._fast_word(words[q])
+        return x, bad
+
+    K, W = rng._ZK, rng._ZW
+    words, want_x, want_bad = [], [], []
+    for i in range(256):
+        for a in {0, max(int(K[i]) - 1, 0), int(K[i]), (1 << 52) - 1}:
+            for sign in (0, 1):
+                words.append((a << 9) | (sign << 8) | i | (0b101 << 61))  # high bits ignored
+                v = float(a) * float(W[i])
+                want_x.append(-v if sign else v)
+                want_bad.append(a >= int(K[i]))
+    x, bad = fast(np.array(words, dtype=np.uint64))
+    assert np.array_equal(bad, want_bad)
+    ok = ~bad
+    assert np.array_equal(x[ok].view(np.uint64), np.array(want_x)[ok].view(np.uint64))
+    assert np.array_equal(np.signbit(x), [bool((w >> 8) & 1) for w in words])
