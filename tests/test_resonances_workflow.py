@@ -35,9 +35,8 @@ def _content(df):
 
 
 @pytest.mark.slow
-def test_tiny_preset_builds_fig2_and_figS2(tmp_path):
-    wd = make_workdir(tmp_path / "wd")
-    run_workflow(wd, ["fig2", "figS2"], cores=2)
+def test_tiny_preset_builds_fig2_and_figS2(tiny_run, tmp_path):
+    wd = tiny_run  # the tiny preset run end to end once per session (read only here)
     res = wd / "results" / "tiny"
     for stem in ("fig2", "figS2"):
         for ext in ("pdf", "png"):

@@ -71,14 +71,13 @@ def test_stored_state_from_another_seed_is_refused():
 
 
 @pytest.mark.slow
-def test_tiny_preset_builds_figS6_and_the_third_ensemble_of_figS2(tmp_path):
-    wd = make_workdir(tmp_path / "wd")
+def test_tiny_preset_builds_figS6_and_the_third_ensemble_of_figS2(tiny_run, tmp_path):
+    wd = tiny_run  # the tiny preset run end to end once per session (read only here)
     targets = [
         "results/tiny/data/figS6_fields.parquet",
         "results/tiny/data/figS6_summary.parquet",
         "results/tiny/data/two_spin_resonances.parquet",
     ]
-    run_workflow(wd, ["figS6", *targets], cores=2)
     res = wd / "results" / "tiny"
     assert (res / "figures" / "figS6.png").stat().st_size > 5000
     summ = pd.read_parquet(res / "data" / "figS6_summary.parquet")
