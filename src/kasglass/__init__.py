@@ -8,7 +8,7 @@ Gaussian J_ij ~ N(0, 1) per unordered pair and the periodic minimum-image distan
 d_ij = min(|i-j|, L-|i-j|) (or |i-j| for open chains). Local field phi_i = sum_{j!=i} K_ij Z_j.
 """
 
-__version__ = "0.6.0"
+__version__ = "0.6.1"
 
 
 def _numba_cache_dir() -> None:
