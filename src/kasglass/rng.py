@@ -252,8 +252,8 @@ def _fast_or_nan(key, p):
 
 @njit(cache=True, inline="always")
 def _fast_or_nan_z(z):
-    """:func:`_fast_or_nan` of the counter word z = key + (p + 1) * GAMMA (callers step z by
-    GAMMA, which spares the multiplication by the draw number)."""
+    """:func:`_fast_or_nan` of the counter word z = key + (p + 1) * GAMMA (the caller forms
+    the word once per chunk and offsets it by q * GAMMA for draw q of the chunk)."""
     x, bad = _fast_word(mix64(z))
     return np.nan if bad else x
 
